@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace StepAudio.Engine.Endpointing;
+
+/// <summary>When a turn starts, pauses and ends.</summary>
+public sealed class EndpointingOptions
+{
+    /// <summary>VAD probability at or above which a frame is speech.</summary>
+    [Range(0.05, 0.99)]
+    public float SpeechThreshold { get; set; } = 0.5f;
+
+    /// <summary>VAD probability below which a frame is silence; between the two the current run continues (hysteresis).</summary>
+    [Range(0.01, 0.99)]
+    public float SilenceThreshold { get; set; } = 0.35f;
+
+    /// <summary>Speech needed before a turn counts as started (ignores clicks and coughs).</summary>
+    [Range(32, 2000)]
+    public int MinSpeechMs { get; set; } = 160;
+
+    /// <summary>Speech needed to leave a pause (shorter than <see cref="MinSpeechMs"/>: the user is already talking).</summary>
+    [Range(32, 2000)]
+    public int ResumeSpeechMs { get; set; } = 96;
+
+    /// <summary>Silence after speech that counts as a pause and starts a speculative response.</summary>
+    [Range(64, 5000)]
+    public int PauseMs { get; set; } = 256;
+
+    /// <summary>Silence after speech that ends the turn (includes the pause).</summary>
+    [Range(128, 10_000)]
+    public int EndOfTurnMs { get; set; } = 704;
+
+    /// <summary>Longest turn; it ends here even if the user keeps talking.</summary>
+    [Range(1000, 120_000)]
+    public int MaxTurnMs { get; set; } = 20_000;
+
+    /// <summary>How long after the wake word the user may stay silent before the turn is abandoned.</summary>
+    [Range(500, 30_000)]
+    public int NoSpeechTimeoutMs { get; set; } = 5000;
+}
+
+/// <summary>Cross-field rules of <see cref="EndpointingOptions"/> on top of the generated attribute checks.</summary>
+[OptionsValidator]
+public sealed partial class EndpointingOptionsValidator : IValidateOptions<EndpointingOptions>
+{
+    /// <summary>Validates attributes and the relations between fields.</summary>
+    public static ValidateOptionsResult ValidateAll(string? name, EndpointingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new ValidateOptionsResultBuilder();
+        builder.AddResult(new EndpointingOptionsValidator().Validate(name, options));
+        if (options.SilenceThreshold > options.SpeechThreshold)
+        {
+            builder.AddError("must not exceed SpeechThreshold", nameof(EndpointingOptions.SilenceThreshold));
+        }
+
+        if (options.EndOfTurnMs <= options.PauseMs)
+        {
+            builder.AddError("must be longer than PauseMs", nameof(EndpointingOptions.EndOfTurnMs));
+        }
+
+        return builder.Build();
+    }
+}
