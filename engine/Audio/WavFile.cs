@@ -1,6 +1,12 @@
 namespace StepAudio.Engine.Audio;
 
 /// <summary>Reads and writes whole WAV files (PCM 16/24/32-bit, IEEE float 32-bit, WAVE_FORMAT_EXTENSIBLE on read).</summary>
+/// <remarks>
+/// Reading is lenient where real writers are sloppy and strict where the file is broken: a data size of 0 or
+/// 0xFFFFFFFF (left by streaming writers) reads to the end of the file, and a partial last frame (a recording cut
+/// mid-frame) is dropped; but a data chunk declared longer than the file is a truncation error. Float samples
+/// outside [-1, 1] are clamped and NaN becomes 0.
+/// </remarks>
 public static class WavFile
 {
     /// <summary>Reads and decodes a WAV file.</summary>

@@ -142,6 +142,16 @@ public sealed class WavFileRoundTripTests
         Assert.Equal([0.5f, -0.5f], audio.Samples);
     }
 
+    [Fact]
+    public void Read_WhenSizedDataChunkComesBeforeFmt_ThenStillDecodes()
+    {
+        var image = new WavImages().Riff().Chunk("data", [0, 0x40, 0, 0xC0]).Fmt(1, 1, 16000, 2, 16).ToArray();
+
+        var audio = WavFile.Read(new MemoryStream(image));
+
+        Assert.Equal([0.5f, -0.5f], audio.Samples);
+    }
+
     [Theory]
     [InlineData(0u)]
     [InlineData(0xFFFFFFFFu)]
