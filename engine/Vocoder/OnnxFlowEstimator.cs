@@ -1,0 +1,42 @@
+using StepAudio.Engine.Inference;
+
+namespace StepAudio.Engine.Vocoder;
+
+/// <summary><c>flow_estimator.onnx</c> bound to a <see cref="FlowBatch"/>: one tensor set per frame count, reused by every step.</summary>
+internal sealed class OnnxFlowEstimator : IFlowEstimator, IDisposable
+{
+    private readonly ModelRunner _runner;
+    private readonly OrtTensorCache _tensors = new();
+    private int _generation = -1;
+
+    public OnnxFlowEstimator(OnnxModel model)
+    {
+        _runner = new ModelRunner(model);
+    }
+
+    public void Estimate(FlowBatch batch, int frames)
+    {
+        if (batch.Generation != _generation)
+        {
+            _tensors.Clear();
+            _generation = batch.Generation;
+        }
+
+        var bins = batch.MelBins;
+        var inputs = _runner.Inputs;
+        inputs[0] = _tensors.Get(batch.X, 2, bins, frames);
+        inputs[1] = _tensors.Get(batch.Mask, 2, 1, frames);
+        inputs[2] = _tensors.Get(batch.Mu, 2, bins, frames);
+        inputs[3] = _tensors.Get(batch.T, 2);
+        inputs[4] = _tensors.Get(batch.Spks, 2, bins);
+        inputs[5] = _tensors.Get(batch.Cond, 2, bins, frames);
+        _runner.Outputs[0] = _tensors.Get(batch.Velocity, 2, bins, frames);
+        _runner.Run();
+    }
+
+    public void Dispose()
+    {
+        _tensors.Dispose();
+        _runner.Dispose();
+    }
+}

@@ -1,0 +1,208 @@
+using System.Text.Json;
+
+namespace StepAudio.Engine.Vocoder;
+
+/// <summary>
+/// A vocoder profile as read from its <c>vocoder.json</c>: everything that differs between Step-Audio's
+/// vocoder (v1, 22.05 kHz) and later ones (v2, 24 kHz), and every value STEP-AUDIO.md marks unverified.
+/// Nothing here has a default in code: a missing field is an error naming it.
+/// </summary>
+public sealed class VocoderProfile
+{
+    /// <summary>The file name inside a profile directory.</summary>
+    public const string FileName = "vocoder.json";
+
+    private VocoderProfile()
+    {
+    }
+
+    /// <summary>The profile name, e.g. <c>v1</c>.</summary>
+    public string Name { get; private init; } = string.Empty;
+
+    /// <summary>Output PCM sample rate (22050 for v1).</summary>
+    public int SampleRate { get; private init; }
+
+    /// <summary>Mel bins of the flow output and HiFT input (80).</summary>
+    public int MelBins { get; private init; }
+
+    /// <summary>PCM samples per mel frame (256 for v1).</summary>
+    public int Hop { get; private init; }
+
+    /// <summary>Flow tokens per second: the flow's <c>input_frame_rate</c>, used for the target mel length.</summary>
+    public double TokenRate { get; private init; }
+
+    /// <summary>Size of the flow's token embedding table; every flow token must be below it.</summary>
+    public int VocabSize { get; private init; }
+
+    /// <summary>How audio ids map to flow tokens.</summary>
+    public FlowTokenLayout TokenLayout { get; private init; }
+
+    /// <summary>Ints per flow step: 1, or 2 for <see cref="FlowTokenLayout.V2Pairs"/>.</summary>
+    public int TokenWidth => TokenLayout == FlowTokenLayout.V2Pairs ? 2 : 1;
+
+    /// <summary>Euler steps of the flow solver (10).</summary>
+    public int FlowSteps { get; private init; }
+
+    /// <summary>Classifier-free guidance rate (0.7).</summary>
+    public float CfgRate { get; private init; }
+
+    /// <summary>CAM++ speaker embedding size (192).</summary>
+    public int SpeakerEmbeddingDim { get; private init; }
+
+    /// <summary>Default tokens in the first streaming chunk.</summary>
+    public int FirstChunkTokens { get; private init; }
+
+    /// <summary>Default tokens in the second streaming chunk; later chunks double up to <see cref="MaxChunkTokens"/>.</summary>
+    public int ChunkTokens { get; private init; }
+
+    /// <summary>Default largest streaming chunk.</summary>
+    public int MaxChunkTokens { get; private init; }
+
+    /// <summary>Default tokens of look-ahead (and left context) shared by neighbouring chunks.</summary>
+    public int OverlapTokens { get; private init; }
+
+    /// <summary>Mel frames HiFT re-reads from the previous chunk (its source and PCM cache is this many hops).</summary>
+    public int HiftCacheFrames { get; private init; }
+
+    /// <summary>Target mel frames for <paramref name="tokens"/> flow tokens: <c>int(n / token_rate * sample_rate / hop)</c>.</summary>
+    public int FramesForTokens(int tokens) => (int)(tokens / TokenRate * SampleRate / Hop);
+
+    /// <summary>Reads and checks <c>vocoder.json</c> in <paramref name="profileDirectory"/>.</summary>
+    /// <exception cref="VocoderConfigException">The file is missing, not JSON, or a field is absent or out of range.</exception>
+    public static VocoderProfile Load(string profileDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(profileDirectory);
+        var path = Path.Combine(profileDirectory, FileName);
+        if (!File.Exists(path))
+        {
+            throw new VocoderConfigException($"Vocoder profile config not found at {path}.");
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var document = JsonDocument.Parse(stream);
+            return Parse(document.RootElement, path);
+        }
+        catch (JsonException ex)
+        {
+            throw new VocoderConfigException($"{path} is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Parses a profile from JSON text; <paramref name="source"/> names it in errors.</summary>
+    public static VocoderProfile Parse(string json, string source)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return Parse(document.RootElement, source);
+        }
+        catch (JsonException ex)
+        {
+            throw new VocoderConfigException($"{source} is not valid JSON: {ex.Message}", ex);
+        }
+    }
+
+    private static VocoderProfile Parse(JsonElement root, string source)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new VocoderConfigException($"{source}: the root must be a JSON object.");
+        }
+
+        var reader = new FieldReader(root, source);
+        var profile = new VocoderProfile
+        {
+            Name = reader.String("profile"),
+            SampleRate = reader.Int("sampleRate", 8000, 192000),
+            MelBins = reader.Int("melBins", 1, 512),
+            Hop = reader.Int("hop", 1, 4096),
+            TokenRate = reader.Double("tokenRate", 1, 1000),
+            VocabSize = reader.Int("vocabSize", 1, 1 << 20),
+            TokenLayout = reader.Layout("tokenLayout"),
+            FlowSteps = reader.Int("flowSteps", 1, 1000),
+            CfgRate = (float)reader.Double("cfgRate", 0, 10),
+            SpeakerEmbeddingDim = reader.Int("speakerEmbeddingDim", 1, 4096),
+            FirstChunkTokens = reader.Int("firstChunkTokens", 1, 100000),
+            ChunkTokens = reader.Int("chunkTokens", 1, 100000),
+            MaxChunkTokens = reader.Int("maxChunkTokens", 1, 100000),
+            OverlapTokens = reader.Int("overlapTokens", 0, 100000),
+            HiftCacheFrames = reader.Int("hiftCacheFrames", 0, 10000),
+        };
+
+        if (profile.FirstChunkTokens > profile.MaxChunkTokens || profile.ChunkTokens > profile.MaxChunkTokens)
+        {
+            throw new VocoderConfigException(
+                $"{source}: 'firstChunkTokens' ({profile.FirstChunkTokens}) and 'chunkTokens' ({profile.ChunkTokens}) must not exceed 'maxChunkTokens' ({profile.MaxChunkTokens}).");
+        }
+
+        return profile;
+    }
+
+    private readonly struct FieldReader(JsonElement root, string source)
+    {
+        public string String(string name)
+        {
+            var element = Get(name);
+            if (element.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(element.GetString()))
+            {
+                throw new VocoderConfigException($"{source}: field '{name}' must be a non-empty string, found {element.ValueKind}.");
+            }
+
+            return element.GetString()!;
+        }
+
+        public int Int(string name, int min, int max)
+        {
+            var element = Get(name);
+            if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out var value))
+            {
+                throw new VocoderConfigException($"{source}: field '{name}' must be an integer, found {element}.");
+            }
+
+            if (value < min || value > max)
+            {
+                throw new VocoderConfigException($"{source}: field '{name}' is {value}, expected {min}..{max}.");
+            }
+
+            return value;
+        }
+
+        public double Double(string name, double min, double max)
+        {
+            var element = Get(name);
+            if (element.ValueKind != JsonValueKind.Number)
+            {
+                throw new VocoderConfigException($"{source}: field '{name}' must be a number, found {element.ValueKind}.");
+            }
+
+            var value = element.GetDouble();
+            if (!(value >= min && value <= max))
+            {
+                throw new VocoderConfigException($"{source}: field '{name}' is {value}, expected {min}..{max}.");
+            }
+
+            return value;
+        }
+
+        public FlowTokenLayout Layout(string name)
+        {
+            var text = String(name);
+            return text switch
+            {
+                "interleaved" => FlowTokenLayout.Interleaved,
+                "vq06-only" => FlowTokenLayout.Vq06Only,
+                "v2-pairs" => FlowTokenLayout.V2Pairs,
+                _ => throw new VocoderConfigException(
+                    $"{source}: field '{name}' is '{text}', expected one of 'interleaved', 'vq06-only', 'v2-pairs'."),
+            };
+        }
+
+        private JsonElement Get(string name) =>
+            root.TryGetProperty(name, out var element)
+                ? element
+                : throw new VocoderConfigException($"{source}: required field '{name}' is missing.");
+    }
+}

@@ -1,0 +1,214 @@
+using StepAudio.ContractModels.Onnx;
+
+namespace StepAudio.ContractModels.Vocoder;
+
+/// <summary>
+/// Deterministic, tiny stand-ins for the vocoder profile's six models, with the tensor names and shapes
+/// of engine/models/CONTRACT.vocoder.md. Each uses its inputs smoothly, so the vocoder's plumbing
+/// (interpolation, guidance, caches, fades) has a visible effect on the output: the flow converges
+/// towards its mu, and HiFT turns each mel frame into a sum of sinusoids that start and end every frame
+/// at zero, a continuous audible signal.
+/// </summary>
+public static class VocoderContractModels
+{
+    public const int MelBins = 80;
+    public const int Hop = 256;
+    public const int SampleRate = 22050;
+    public const int VocabSize = 5120;
+    public const int SpeakerDim = 192;
+    public const int FbankBins = 80;
+    private const int EmbeddingDim = 16;
+
+    /// <summary>The v1 profile config the stand-ins follow: Step-Audio's interleaved ids straight into the flow.</summary>
+    public const string V1ProfileJson = """
+        {
+          "profile": "v1",
+          "sampleRate": 22050,
+          "melBins": 80,
+          "hop": 256,
+          "tokenRate": 41.666666666666664,
+          "vocabSize": 5120,
+          "tokenLayout": "interleaved",
+          "flowSteps": 10,
+          "cfgRate": 0.7,
+          "speakerEmbeddingDim": 192,
+          "firstChunkTokens": 15,
+          "chunkTokens": 40,
+          "maxChunkTokens": 160,
+          "overlapTokens": 20,
+          "hiftCacheFrames": 20
+        }
+        """;
+
+    /// <summary>Writes <c>{directory}/vocoder/v1/</c>: vocoder.json and the six models.</summary>
+    public static void WriteAll(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var profile = Path.Combine(directory, "vocoder", "v1");
+        Directory.CreateDirectory(profile);
+        File.WriteAllText(Path.Combine(profile, "vocoder.json"), V1ProfileJson);
+        File.WriteAllBytes(Path.Combine(profile, "flow_encoder.onnx"), BuildFlowEncoder(VocabSize, MelBins));
+        File.WriteAllBytes(Path.Combine(profile, "flow_regulator.onnx"), BuildFlowRegulator(MelBins));
+        File.WriteAllBytes(Path.Combine(profile, "spk_affine.onnx"), BuildSpeakerAffine(SpeakerDim, MelBins));
+        File.WriteAllBytes(Path.Combine(profile, "flow_estimator.onnx"), BuildFlowEstimator(MelBins));
+        File.WriteAllBytes(Path.Combine(profile, "hift.onnx"), BuildHift(MelBins, Hop));
+        File.WriteAllBytes(Path.Combine(profile, "campplus.onnx"), BuildCampPlus(FbankBins, SpeakerDim));
+    }
+
+    /// <summary>tokens int64 [1,N] + token_len int32 [1] -> h [1,N,bins]: embedding Gather, tanh(MatMul), mask from token_len, around a log-mel-like level.</summary>
+    public static byte[] BuildFlowEncoder(int vocabSize, int melBins)
+    {
+        var g = new OnnxGraphBuilder("flow_encoder")
+            .Input("tokens", OnnxGraphBuilder.TensorInt64, 1, "N")
+            .Input("token_len", OnnxGraphBuilder.TensorInt32, 1)
+            .Output("h", OnnxGraphBuilder.TensorFloat, 1, "N", melBins);
+        var table = g.Constant(Random(1, vocabSize * EmbeddingDim, 1f), vocabSize, EmbeddingDim);
+        var projection = g.Constant(Random(2, EmbeddingDim * melBins, 0.5f), EmbeddingDim, melBins);
+        var embedded = g.Node("Gather", [table, "tokens"], attributes: ("axis", 0));
+        var vectors = g.Node("Tanh", [g.Node("MatMul", [embedded, projection])]);
+        var shaped = g.Node("Add", [g.Node("Mul", [vectors, g.Scalar(1.5f)]), g.Scalar(-4f)]);
+
+        // Positions at or past token_len are zeroed, as the real encoder masks padding.
+        var count = g.Node("Gather", [g.Node("Shape", ["tokens"]), g.Constant([1L])], attributes: ("axis", 0));
+        var positions = g.Node("Range", [g.Constant([0L]), count, g.Constant([1L])]);
+        var valid = g.Node("Less", [positions, g.Node("Cast", ["token_len"], attributes: ("to", OnnxGraphBuilder.TensorInt64))]);
+        var mask = g.Node("Reshape", [g.Node("Cast", [valid], attributes: ("to", OnnxGraphBuilder.TensorFloat)), g.Constant([1L, -1L, 1L], 3)]);
+        g.Node("Mul", [shaped, mask], "h");
+        return g.Build(Metadata("flow_encoder"));
+    }
+
+    /// <summary>h [1,bins,T] -> mu [1,bins,T]: h + 0.5 tanh(Conv1d k3): a little time context with zero padding at the edges.</summary>
+    public static byte[] BuildFlowRegulator(int melBins)
+    {
+        var g = new OnnxGraphBuilder("flow_regulator")
+            .Input("h", OnnxGraphBuilder.TensorFloat, 1, melBins, "T")
+            .Output("mu", OnnxGraphBuilder.TensorFloat, 1, melBins, "T");
+        var weights = Random(3, melBins * melBins * 3, 0.02f);
+        for (var c = 0; c < melBins; c++)
+        {
+            // A smoothing kernel on the diagonal.
+            weights[(((c * melBins) + c) * 3) + 0] += 0.1f;
+            weights[(((c * melBins) + c) * 3) + 1] += 0.2f;
+            weights[(((c * melBins) + c) * 3) + 2] += 0.1f;
+        }
+
+        var conv = g.Node("Conv", ["h", g.Constant(weights, melBins, melBins, 3), g.Constant(new float[melBins], melBins)], attributes: [("kernel_shape", new[] { 3 }), ("pads", new[] { 1, 1 })]);
+        g.Node("Add", ["h", g.Node("Mul", [g.Node("Tanh", [conv]), g.Scalar(0.5f)])], "mu");
+        return g.Build(Metadata("flow_regulator"));
+    }
+
+    /// <summary>embedding [1,192] (already L2-normalised by the stage) -> spks [1,bins]: the affine layer.</summary>
+    public static byte[] BuildSpeakerAffine(int speakerDim, int melBins)
+    {
+        var g = new OnnxGraphBuilder("spk_affine")
+            .Input("embedding", OnnxGraphBuilder.TensorFloat, 1, speakerDim)
+            .Output("spks", OnnxGraphBuilder.TensorFloat, 1, melBins);
+        var product = g.Node("MatMul", ["embedding", g.Constant(Random(4, speakerDim * melBins, 0.3f), speakerDim, melBins)]);
+        g.Node("Add", [product, g.Constant(Random(5, melBins, 0.1f), melBins)], "spks");
+        return g.Build(Metadata("spk_affine"));
+    }
+
+    /// <summary>The official estimator signature; v = (A x + B mu + C cond + 0.05 spks + 0.1 t) * mask with A near -3 I and B near I.</summary>
+    public static byte[] BuildFlowEstimator(int melBins)
+    {
+        var g = new OnnxGraphBuilder("flow_estimator")
+            .Input("x", OnnxGraphBuilder.TensorFloat, 2, melBins, "T")
+            .Input("mask", OnnxGraphBuilder.TensorFloat, 2, 1, "T")
+            .Input("mu", OnnxGraphBuilder.TensorFloat, 2, melBins, "T")
+            .Input("t", OnnxGraphBuilder.TensorFloat, 2)
+            .Input("spks", OnnxGraphBuilder.TensorFloat, 2, melBins)
+            .Input("cond", OnnxGraphBuilder.TensorFloat, 2, melBins, "T")
+            .Output("estimator_out", OnnxGraphBuilder.TensorFloat, 2, melBins, "T");
+        var a = g.Constant(Diagonal(6, melBins, -3f, 0.01f), melBins, melBins);
+        var b = g.Constant(Diagonal(7, melBins, 1f, 0.01f), melBins, melBins);
+        var c = g.Constant(Diagonal(8, melBins, 0.2f, 0.005f), melBins, melBins);
+        var sum = g.Node("Add", [g.Node("MatMul", [a, "x"]), g.Node("MatMul", [b, "mu"])]);
+        sum = g.Node("Add", [sum, g.Node("MatMul", [c, "cond"])]);
+        var speaker = g.Node("Unsqueeze", ["spks", g.Constant([2L], 1)]);
+        sum = g.Node("Add", [sum, g.Node("Mul", [speaker, g.Scalar(0.05f)])]);
+        var time = g.Node("Reshape", ["t", g.Constant([-1L, 1L, 1L], 3)]);
+        sum = g.Node("Add", [sum, g.Node("Mul", [time, g.Scalar(0.1f)])]);
+        g.Node("Mul", [sum, "mask"], "estimator_out");
+        return g.Build(Metadata("flow_estimator"));
+    }
+
+    /// <summary>
+    /// mel [1,bins,T] + cache_source [1,1,S] -> pcm [1,T*hop] + source [1,1,T*hop]. PCM: per frame
+    /// 0.3 tanh(mel . W), W's rows sinusoids of whole periods per hop (zero at each frame edge). Source: a
+    /// sine whose pitch follows the frame's mean mel, its first S samples replaced by cache_source as
+    /// CosyVoice's HiFT does. The stand-in's PCM does not depend on the source.
+    /// </summary>
+    public static byte[] BuildHift(int melBins, int hop)
+    {
+        var g = new OnnxGraphBuilder("hift")
+            .Input("mel", OnnxGraphBuilder.TensorFloat, 1, melBins, "T")
+            .Input("cache_source", OnnxGraphBuilder.TensorFloat, 1, 1, "S")
+            .Output("pcm", OnnxGraphBuilder.TensorFloat, 1, "P")
+            .Output("source", OnnxGraphBuilder.TensorFloat, 1, 1, "P");
+        var basis = new float[melBins * hop];
+        for (var c = 0; c < melBins; c++)
+        {
+            var cycles = 1 + ((c * 3) % 8);
+            for (var n = 0; n < hop; n++)
+            {
+                basis[(c * hop) + n] = 0.02f * MathF.Sin(2 * MathF.PI * cycles * n / hop);
+            }
+        }
+
+        var frames = g.Node("Transpose", ["mel"], attributes: ("perm", new[] { 0, 2, 1 }));
+        var wave = g.Node("Tanh", [g.Node("MatMul", [frames, g.Constant(basis, melBins, hop)])]);
+        g.Node("Reshape", [g.Node("Mul", [wave, g.Scalar(0.3f)]), g.Constant([1L, -1L], 2)], "pcm");
+
+        var level = g.Node("ReduceMean", ["mel"], attributes: [("axes", new[] { 1 }), ("keepdims", 0)]);
+        var f0 = g.Node("Add", [g.Node("Mul", [g.Node("Tanh", [g.Node("Add", [level, g.Scalar(4f)])]), g.Scalar(30f)]), g.Scalar(120f)]);
+        var perSample = g.Node("Mul", [g.Node("Unsqueeze", [f0, g.Constant([2L], 1)]), g.Constant(Enumerable.Repeat(1f, hop).ToArray(), 1, 1, hop)]);
+        var increments = g.Node("Mul", [g.Node("Reshape", [perSample, g.Constant([1L, 1L, -1L], 3)]), g.Scalar(2 * MathF.PI / SampleRate)]);
+        var sine = g.Node("Mul", [g.Node("Sin", [g.Node("CumSum", [increments, g.Constant([2L])])]), g.Scalar(0.1f)]);
+        var cached = g.Node("Gather", [g.Node("Shape", ["cache_source"]), g.Constant([2L], 1)], attributes: ("axis", 0));
+        var rest = g.Node("Slice", [sine, cached, g.Constant([long.MaxValue], 1), g.Constant([2L], 1)]);
+        g.Node("Concat", ["cache_source", rest], "source", ("axis", 2));
+        return g.Build(Metadata("hift"));
+    }
+
+    /// <summary>fbank [1,T,80] (mean-subtracted) -> embedding [1,192]: per-bin RMS over time, tanh(MatMul).</summary>
+    public static byte[] BuildCampPlus(int fbankBins, int speakerDim)
+    {
+        var g = new OnnxGraphBuilder("campplus")
+            .Input("fbank", OnnxGraphBuilder.TensorFloat, 1, "T", fbankBins)
+            .Output("embedding", OnnxGraphBuilder.TensorFloat, 1, speakerDim);
+        var power = g.Node("ReduceMean", [g.Node("Mul", ["fbank", "fbank"])], attributes: [("axes", new[] { 1 }), ("keepdims", 0)]);
+        var rms = g.Node("Sqrt", [power]);
+        g.Node("Tanh", [g.Node("MatMul", [rms, g.Constant(Random(9, fbankBins * speakerDim, 0.3f), fbankBins, speakerDim)])], "embedding");
+        return g.Build(Metadata("campplus"));
+    }
+
+    private static Dictionary<string, string> Metadata(string model) => new()
+    {
+        ["stepaudio.contract"] = "vocoder/v1",
+        ["stepaudio.model"] = model,
+        ["stepaudio.standin"] = "true",
+    };
+
+    private static float[] Random(int seed, int count, float scale)
+    {
+        var random = new Random(seed);
+        var values = new float[count];
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 2) - 1) * scale;
+        }
+
+        return values;
+    }
+
+    private static float[] Diagonal(int seed, int size, float diagonal, float noise)
+    {
+        var values = Random(seed, size * size, noise);
+        for (var i = 0; i < size; i++)
+        {
+            values[(i * size) + i] += diagonal;
+        }
+
+        return values;
+    }
+}
