@@ -1,0 +1,37 @@
+namespace StepAudio.Engine.Link;
+
+/// <summary>
+/// One cancellation source per request that carries the caller's token and the first-token / idle
+/// deadline. Re-arming only moves the existing timer, so a token costs no allocation.
+/// </summary>
+internal sealed class StreamDeadline : IDisposable
+{
+    private readonly CancellationTokenSource _source;
+    private readonly CancellationToken _caller;
+
+    public StreamDeadline(TimeSpan firstTokenTimeout, CancellationToken caller)
+    {
+        _caller = caller;
+        _source = CancellationTokenSource.CreateLinkedTokenSource(caller);
+        _source.CancelAfter(firstTokenTimeout);
+    }
+
+    public CancellationToken Token => _source.Token;
+
+    /// <summary>True once a token arrived: from then on the idle timeout applies.</summary>
+    public bool PastFirstToken { get; private set; }
+
+    /// <summary>The deadline fired (the caller did not cancel).</summary>
+    public bool Expired => _source.IsCancellationRequested && !_caller.IsCancellationRequested;
+
+    public bool CallerCancelled => _caller.IsCancellationRequested;
+
+    /// <summary>A token arrived: the next one is due within <paramref name="idleTimeout"/>.</summary>
+    public void TokenArrived(TimeSpan idleTimeout)
+    {
+        PastFirstToken = true;
+        _source.CancelAfter(idleTimeout);
+    }
+
+    public void Dispose() => _source.Dispose();
+}
