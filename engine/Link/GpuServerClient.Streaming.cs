@@ -90,8 +90,9 @@ public sealed partial class GpuServerClient
                         Log.FirstToken(_logger, operation, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     }
 
-                    deadline.TokenArrived(_options.IdleTokenTimeout);
+                    deadline.TokenArrived();
                     yield return chunk.TextMemory;
+                    deadline.AwaitNextToken(_options.IdleTokenTimeout);
                 }
             }
 

@@ -38,7 +38,12 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
     {
     }
 
-    /// <summary>Uses <paramref name="httpClient"/> (not owned: the caller disposes it). Its BaseAddress and Timeout are not used.</summary>
+    /// <summary>
+    /// Uses <paramref name="httpClient"/> (not owned: the caller disposes it); its BaseAddress is not used.
+    /// Build it on <see cref="CreateHandler"/> so an abandoned stream is closed at once, and give it an
+    /// infinite Timeout: a whole TTS stream can outlast HttpClient's default 100 s, and the first-token
+    /// and idle deadlines already bound every request.
+    /// </summary>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     public GpuServerClient(HttpClient httpClient, GpuServerOptions options, ILogger<GpuServerClient>? logger = null)
         : this(httpClient ?? throw new ArgumentNullException(nameof(httpClient)), Validated(options), logger, ownsHttp: false)
@@ -176,9 +181,17 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         return options;
     }
 
-    private static HttpClient CreateHttpClient(GpuServerOptions options)
+    /// <summary>
+    /// The connection pool this client builds for itself: keep-alive HTTP/1.1 and HTTP/2, the connect
+    /// timeout and connection limit from <paramref name="options"/>, and no draining of abandoned
+    /// responses. Give it to an injected <see cref="HttpClient"/> (e.g. through IHttpClientFactory):
+    /// SocketsHttpHandler's default drain keeps reading an abandoned HTTP/1.1 stream for up to 2 s,
+    /// and the server keeps generating for a consumer that is gone.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(GpuServerOptions options)
     {
-        var handler = new SocketsHttpHandler
+        ArgumentNullException.ThrowIfNull(options);
+        return new SocketsHttpHandler
         {
             ConnectTimeout = options.ConnectTimeout,
             MaxConnectionsPerServer = options.MaxConnections,
@@ -192,9 +205,14 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
             // An abandoned HTTP/1.1 stream must close at once so the server sees the abort and stops
             // generating; draining it for reuse would keep the GPU busy on a cancelled request.
             MaxResponseDrainSize = 0,
+            ResponseDrainTimeout = TimeSpan.Zero,
             AutomaticDecompression = DecompressionMethods.None,
         };
-        return new HttpClient(handler, disposeHandler: true)
+    }
+
+    private static HttpClient CreateHttpClient(GpuServerOptions options)
+    {
+        return new HttpClient(CreateHandler(options), disposeHandler: true)
         {
             // The per-request deadlines (first token, idle) replace the whole-request timeout.
             Timeout = Timeout.InfiniteTimeSpan,

@@ -26,12 +26,18 @@ internal sealed class StreamDeadline : IDisposable
 
     public bool CallerCancelled => _caller.IsCancellationRequested;
 
-    /// <summary>A token arrived: the next one is due within <paramref name="idleTimeout"/>.</summary>
-    public void TokenArrived(TimeSpan idleTimeout)
+    /// <summary>
+    /// A token arrived and goes to the consumer: the clock stops while the consumer holds it, so a
+    /// slow consumer (back-pressure from the vocoder) is not mistaken for a stalled server.
+    /// </summary>
+    public void TokenArrived()
     {
         PastFirstToken = true;
-        _source.CancelAfter(idleTimeout);
+        _source.CancelAfter(Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>The consumer wants the next token: it is due within <paramref name="idleTimeout"/>.</summary>
+    public void AwaitNextToken(TimeSpan idleTimeout) => _source.CancelAfter(idleTimeout);
 
     public void Dispose() => _source.Dispose();
 }

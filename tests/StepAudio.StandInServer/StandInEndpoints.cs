@@ -8,6 +8,8 @@ namespace StepAudio.StandInServer;
 /// <summary>The routes, in vLLM's request and response shapes.</summary>
 internal sealed class StandInEndpoints(StandInGpuServer server)
 {
+    private const long DeclaredLengthOfDroppedStreams = 1L << 30;
+
     public async Task ChatAsync(HttpContext context)
     {
         if (await ReadRequestAsync(context, server.RecordChat) is not { } request)
@@ -162,6 +164,14 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
         HttpResponse response = context.Response;
         response.ContentType = "text/event-stream; charset=utf-8";
         response.Headers.CacheControl = "no-cache";
+        if (dropAfter >= 0)
+        {
+            // A drop is a body that ends before its declared length: Kestrel then closes the connection
+            // after sending what was written. HttpContext.Abort() would be shorter but may discard output
+            // Kestrel has not yet handed to the socket, so the tokens before the drop would not arrive.
+            response.ContentLength = DeclaredLengthOfDroppedStreams;
+        }
+
         await response.StartAsync(aborted);
         PipeWriter pipe = response.BodyWriter;
         var writer = new SseChunkWriter(pipe, chat, model);
@@ -175,9 +185,7 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
         {
             if (dropAfter >= 0 && i >= dropAfter)
             {
-                await pipe.FlushAsync(aborted);
-                server.GenerationDropped();
-                context.Abort();
+                await DropAsync(pipe, aborted);
                 return;
             }
 
@@ -190,11 +198,9 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
             await pipe.FlushAsync(aborted);
         }
 
-        if (dropAfter >= 0 && pieces.Count >= dropAfter)
+        if (dropAfter >= 0)
         {
-            await pipe.FlushAsync(aborted);
-            server.GenerationDropped();
-            context.Abort();
+            await DropAsync(pipe, aborted);
             return;
         }
 
@@ -209,6 +215,12 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
         {
             server.GenerationCompleted();
         }
+    }
+
+    private async Task DropAsync(PipeWriter pipe, CancellationToken aborted)
+    {
+        await pipe.FlushAsync(aborted);
+        server.GenerationDropped();
     }
 
     private async Task WholeAnswerAsync(HttpContext context, string text, bool chat, string model, string finishReason,

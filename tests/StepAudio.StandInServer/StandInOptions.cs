@@ -18,7 +18,10 @@ public sealed class StandInOptions
     /// <summary>When not 0, generation requests answer with this HTTP status and a vLLM-shaped error body.</summary>
     public int FailWithStatus { get; set; }
 
-    /// <summary>When 0 or more, the connection is aborted after this many tokens (-1: never).</summary>
+    /// <summary>
+    /// When 0 or more, the stream breaks off after this many tokens (-1: never): the connection closes
+    /// with the body short of its declared length and without a finish_reason or [DONE].
+    /// </summary>
     public int DropAfterTokens { get; set; } = -1;
 
     /// <summary>When set, every route but /health wants <c>Authorization: Bearer {key}</c> and answers 401 otherwise.</summary>
