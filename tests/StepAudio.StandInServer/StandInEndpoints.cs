@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +7,7 @@ namespace StepAudio.StandInServer;
 /// <summary>The routes, in vLLM's request and response shapes.</summary>
 internal sealed class StandInEndpoints(StandInGpuServer server)
 {
-    private const long DeclaredLengthOfDroppedStreams = 1L << 30;
+    private readonly StandInGeneration _generation = new(server);
 
     public async Task ChatAsync(HttpContext context)
     {
@@ -25,14 +24,14 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
                 return;
             }
 
-            if (!TryGetLastUserContent(root, out string? content))
+            if (!StandInRequests.TryGetLastUserContent(root, out string? content))
             {
                 await WriteErrorAsync(context, 400, "BadRequestError", "'messages' must be an array with at least one 'user' message.");
                 return;
             }
 
             List<string> deltas = StandInModels.ChatDeltas(StandInModels.ChatAnswer(content));
-            await GenerateAsync(context, root, deltas, chat: true, server.Options.ChatModel);
+            await _generation.GenerateAsync(context, root, deltas, chat: true, server.Options.ChatModel);
         }
     }
 
@@ -51,7 +50,7 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
                 return;
             }
 
-            if (!TryGetTargetText(root, out string? target))
+            if (!StandInRequests.TryGetTargetText(root, out string? target))
             {
                 await WriteErrorAsync(context, 400, "BadRequestError",
                     "'prompt' must be a list of token ids holding a TTS prompt ([BOT] \"human\\n\" text [EOT]) or a string.");
@@ -66,7 +65,7 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
             }
 
             int chunkCharacters = server.Options.TtsChunkCharacters;
-            await GenerateAsync(context, root, chunkCharacters > 0 ? Recut(pieces, chunkCharacters) : pieces, chat: false, server.Options.TtsModel);
+            await _generation.GenerateAsync(context, root, chunkCharacters > 0 ? StandInRequests.Recut(pieces, chunkCharacters) : pieces, chat: false, server.Options.TtsModel);
         }
     }
 
@@ -117,132 +116,6 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
                 new { id = server.Options.TtsModel, @object = "model", created, owned_by = "vllm", root = server.Options.TtsModel, max_model_len = maxLength },
             },
         }, context.RequestAborted);
-    }
-
-    /// <summary>Streams <paramref name="pieces"/> (or answers all at once when the request says stream: false).</summary>
-    private async Task GenerateAsync(HttpContext context, JsonElement request, List<string> pieces, bool chat, string model)
-    {
-        StandInOptions options = server.Options;
-        if (options.FailWithStatus != 0)
-        {
-            await WriteErrorAsync(context, options.FailWithStatus, "InternalServerError", "The stand-in was told to fail this request.");
-            return;
-        }
-
-        string finishReason = "stop";
-        if (request.TryGetProperty("max_tokens", out JsonElement max) && max.TryGetInt32(out int maxTokens) && maxTokens < pieces.Count)
-        {
-            pieces = pieces.GetRange(0, Math.Max(0, maxTokens));
-            finishReason = "length";
-        }
-
-        server.GenerationStarted();
-        CancellationToken aborted = context.RequestAborted;
-        try
-        {
-            if (request.TryGetProperty("stream", out JsonElement stream) && stream.ValueKind == JsonValueKind.True)
-            {
-                await StreamAsync(context, pieces, chat, model, finishReason, options, aborted);
-            }
-            else
-            {
-                await WholeAnswerAsync(context, string.Concat(pieces), chat, model, finishReason, options, aborted);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException && aborted.IsCancellationRequested)
-        {
-            server.GenerationCancelled();
-        }
-    }
-
-    private async Task StreamAsync(HttpContext context, List<string> pieces, bool chat, string model, string finishReason,
-        StandInOptions options, CancellationToken aborted)
-    {
-        TimeSpan firstTokenDelay = options.FirstTokenDelay;
-        TimeSpan tokenInterval = options.TokenInterval;
-        int dropAfter = options.DropAfterTokens;
-        HttpResponse response = context.Response;
-        response.ContentType = "text/event-stream; charset=utf-8";
-        response.Headers.CacheControl = "no-cache";
-        if (dropAfter >= 0)
-        {
-            // A drop is a body that ends before its declared length: Kestrel then closes the connection
-            // after sending what was written. HttpContext.Abort() would be shorter but may discard output
-            // Kestrel has not yet handed to the socket, so the tokens before the drop would not arrive.
-            response.ContentLength = DeclaredLengthOfDroppedStreams;
-        }
-
-        await response.StartAsync(aborted);
-        PipeWriter pipe = response.BodyWriter;
-        var writer = new SseChunkWriter(pipe, chat, model);
-        if (firstTokenDelay > TimeSpan.Zero)
-        {
-            await Task.Delay(firstTokenDelay, aborted);
-        }
-
-        writer.WriteStart();
-        for (int i = 0; i < pieces.Count; i++)
-        {
-            if (dropAfter >= 0 && i >= dropAfter)
-            {
-                await DropAsync(pipe, aborted);
-                return;
-            }
-
-            if (i > 0 && tokenInterval > TimeSpan.Zero)
-            {
-                await Task.Delay(tokenInterval, aborted);
-            }
-
-            writer.WriteText(pieces[i]);
-            await pipe.FlushAsync(aborted);
-        }
-
-        if (dropAfter >= 0)
-        {
-            await DropAsync(pipe, aborted);
-            return;
-        }
-
-        writer.WriteFinish(finishReason);
-        writer.WriteDone();
-        await pipe.FlushAsync(aborted);
-        if (aborted.IsCancellationRequested)
-        {
-            server.GenerationCancelled();
-        }
-        else
-        {
-            server.GenerationCompleted();
-        }
-    }
-
-    private async Task DropAsync(PipeWriter pipe, CancellationToken aborted)
-    {
-        await pipe.FlushAsync(aborted);
-        server.GenerationDropped();
-    }
-
-    private async Task WholeAnswerAsync(HttpContext context, string text, bool chat, string model, string finishReason,
-        StandInOptions options, CancellationToken aborted)
-    {
-        if (options.FirstTokenDelay > TimeSpan.Zero)
-        {
-            await Task.Delay(options.FirstTokenDelay, aborted);
-        }
-
-        object choice = chat
-            ? new { index = 0, message = new { role = "assistant", content = text }, logprobs = (object?)null, finish_reason = finishReason }
-            : new { index = 0, text, logprobs = (object?)null, finish_reason = finishReason };
-        await context.Response.WriteAsJsonAsync(new
-        {
-            id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N"),
-            @object = chat ? "chat.completion" : "text_completion",
-            created = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-            model,
-            choices = new[] { choice },
-        }, aborted);
-        server.GenerationCompleted();
     }
 
     /// <summary>Checks auth and parses the JSON body; on failure it has already answered.</summary>
@@ -299,74 +172,7 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
         return false;
     }
 
-    private static bool TryGetLastUserContent(JsonElement root, out string content)
-    {
-        content = string.Empty;
-        if (!root.TryGetProperty("messages", out JsonElement messages) || messages.ValueKind != JsonValueKind.Array)
-        {
-            return false;
-        }
-
-        bool found = false;
-        foreach (JsonElement message in messages.EnumerateArray())
-        {
-            if (message.ValueKind == JsonValueKind.Object &&
-                message.TryGetProperty("role", out JsonElement role) && role.ValueKind == JsonValueKind.String && role.GetString() == "user" &&
-                message.TryGetProperty("content", out JsonElement text) && text.ValueKind == JsonValueKind.String)
-            {
-                content = text.GetString()!;
-                found = true;
-            }
-        }
-
-        return found;
-    }
-
-    private static bool TryGetTargetText(JsonElement root, out string target)
-    {
-        target = string.Empty;
-        if (!root.TryGetProperty("prompt", out JsonElement prompt))
-        {
-            return false;
-        }
-
-        if (prompt.ValueKind == JsonValueKind.String)
-        {
-            target = prompt.GetString()!;
-            return target.Length > 0;
-        }
-
-        if (prompt.ValueKind != JsonValueKind.Array)
-        {
-            return false;
-        }
-
-        var ids = new int[prompt.GetArrayLength()];
-        int i = 0;
-        foreach (JsonElement id in prompt.EnumerateArray())
-        {
-            if (!id.TryGetInt32(out ids[i++]))
-            {
-                return false;
-            }
-        }
-
-        return StandInModels.TryFindTargetText(ids, out target);
-    }
-
-    private static List<string> Recut(List<string> pieces, int size)
-    {
-        string all = string.Concat(pieces);
-        var cut = new List<string>(all.Length / size + 1);
-        for (int start = 0; start < all.Length; start += size)
-        {
-            cut.Add(all.Substring(start, Math.Min(size, all.Length - start)));
-        }
-
-        return cut;
-    }
-
-    private static Task WriteErrorAsync(HttpContext context, int status, string type, string message)
+    internal static Task WriteErrorAsync(HttpContext context, int status, string type, string message)
     {
         context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(

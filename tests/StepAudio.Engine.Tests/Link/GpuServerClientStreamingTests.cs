@@ -76,6 +76,17 @@ public sealed class GpuServerClientStreamingTests : StandInTestBase
     }
 
     [Fact]
+    public async Task StreamTtsAsync_WhenMaxTokensCutsTheAnswer_ThenIdsEndAtTheLimitWithoutAnError()
+    {
+        using var client = new GpuServerClient(ClientOptions(o => o.TtsMaxTokens = 7));
+        int[] prompt = await TtsPromptAsync(client, "Longer than seven tokens");
+
+        List<int> ids = await CollectAsync(client.StreamTtsAsync(prompt));
+
+        Assert.Equal(StandInModels.TtsAudioIds("Longer than seven tokens", 3)[..7], ids);
+    }
+
+    [Fact]
     public async Task StreamTtsAsync_WhenSent_ThenBodyAsksForSpecialTokensRawPromptIdsAndTheEotStop()
     {
         using var client = new GpuServerClient(ClientOptions());
