@@ -1,0 +1,187 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace StepAudio.Engine.Tokenizer;
+
+/// <summary>
+/// One user turn being tokenised as it is spoken. <see cref="Append"/> runs on the audio loop and
+/// only copies samples into a buffer sized at start; the encoding happens on the session's worker,
+/// fed through a channel, because a vq02 chunk takes milliseconds on the model (and the whole
+/// prefix is redone when the peak rises), which the audio loop cannot wait for.
+/// </summary>
+public sealed class TokenizerSession : IDisposable
+{
+    private readonly float[] _samples;
+    private readonly Channel<Request> _requests;
+    private readonly SessionProcessor _processor;
+    private readonly ILogger _logger;
+    private readonly Task _worker;
+    private int _count;
+    private int _completed;
+    private volatile bool _disposed;
+    private Exception? _fault;
+
+    internal TokenizerSession(DualCodebookTokenizer tokenizer, int capacity, ILogger logger)
+    {
+        _samples = new float[capacity];
+        _logger = logger;
+        _processor = new SessionProcessor(tokenizer, _samples, logger);
+        _requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        _worker = Task.Run(RunAsync);
+    }
+
+    /// <summary>Samples appended so far.</summary>
+    public int SampleCount => Volatile.Read(ref _count);
+
+    /// <summary>The most samples this session can hold (TokenizerOptions.MaxUtteranceSeconds).</summary>
+    public int Capacity => _samples.Length;
+
+    /// <summary>How many times a rising peak made the worker start over (diagnostics).</summary>
+    internal int Restarts => _processor.Restarts;
+
+    /// <summary>
+    /// Adds 16 kHz mono samples (not yet normalised). Cheap and allocation-free: a copy, and a
+    /// wake-up for the worker when a 3840-sample vq02 piece completes.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The turn was completed, or it would exceed <see cref="Capacity"/>.</exception>
+    public void Append(ReadOnlySpan<float> samples16kMono)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Volatile.Read(ref _completed) != 0)
+        {
+            throw new InvalidOperationException("The tokenizer session was completed; start a new session for the next turn.");
+        }
+
+        var before = _count;
+        if (samples16kMono.Length > _samples.Length - before)
+        {
+            throw new InvalidOperationException(
+                $"The turn exceeds the tokenizer's {_samples.Length / 16000} s limit (TokenizerOptions.MaxUtteranceSeconds): {before} samples held, {samples16kMono.Length} more arrived.");
+        }
+
+        samples16kMono.CopyTo(_samples.AsSpan(before));
+        var after = before + samples16kMono.Length;
+        Volatile.Write(ref _count, after);
+        if (after / Vq02FeaturePipeline.PieceSamples != before / Vq02FeaturePipeline.PieceSamples)
+        {
+            _requests.Writer.TryWrite(new Request(RequestKind.Advance, null));
+        }
+    }
+
+    /// <summary>The tokens of the audio so far, as if the turn ended now; the session goes on.</summary>
+    public ValueTask<AudioTokens> SnapshotAsync(CancellationToken ct) => Post(RequestKind.Snapshot, ct);
+
+    /// <summary>Ends the turn: the final vq02 piece, one vq06 run per open segment, the merge.</summary>
+    public ValueTask<AudioTokens> CompleteAsync(CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref _completed, 1) != 0)
+        {
+            throw new InvalidOperationException("The tokenizer session was already completed.");
+        }
+
+        var result = Post(RequestKind.Complete, ct);
+        _requests.Writer.TryComplete();
+        return result;
+    }
+
+    /// <summary>Stops the worker after the model call in progress, if any.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _requests.Writer.TryComplete();
+        try
+        {
+            _worker.Wait();
+        }
+        catch (AggregateException)
+        {
+            // The worker reports its faults through the pending requests; nothing is left to tell.
+        }
+    }
+
+    private ValueTask<AudioTokens> Post(RequestKind kind, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ct.ThrowIfCancellationRequested();
+        var completion = new TaskCompletionSource<AudioTokens>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (ct.CanBeCanceled)
+        {
+            var registration = ct.Register(static state => ((TaskCompletionSource<AudioTokens>)state!).TrySetCanceled(), completion);
+            completion.Task.ContinueWith(static (_, state) => ((CancellationTokenRegistration)state!).Dispose(), registration, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        if (!_requests.Writer.TryWrite(new Request(kind, completion)))
+        {
+            throw new InvalidOperationException("The tokenizer session was completed; start a new session for the next turn.");
+        }
+
+        return new ValueTask<AudioTokens>(completion.Task);
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _requests.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var request))
+            {
+                if (_disposed)
+                {
+                    request.Completion?.TrySetException(new ObjectDisposedException(nameof(TokenizerSession)));
+                    continue;
+                }
+
+                Handle(request);
+            }
+        }
+    }
+
+    private void Handle(Request request)
+    {
+        if (_fault is not null)
+        {
+            request.Completion?.TrySetException(_fault);
+            return;
+        }
+
+        if (request.Completion is { Task.IsCompleted: true })
+        {
+            return;
+        }
+
+        try
+        {
+            var count = Volatile.Read(ref _count);
+            if (request.Kind == RequestKind.Advance)
+            {
+                _processor.Advance(count);
+            }
+            else
+            {
+                request.Completion!.TrySetResult(_processor.Tokens(count));
+            }
+        }
+#pragma warning disable CA1031 // The worker must outlive any failure: it is stored and handed to every caller.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _fault = ex;
+            TokenizerLog.SessionFailed(_logger, ex);
+            request.Completion?.TrySetException(ex);
+        }
+    }
+
+    private enum RequestKind
+    {
+        Advance,
+        Snapshot,
+        Complete,
+    }
+
+    private readonly record struct Request(RequestKind Kind, TaskCompletionSource<AudioTokens>? Completion);
+}
