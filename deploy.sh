@@ -92,9 +92,11 @@ make_demo_clip() {
   espeak-ng -v en-us -s 160 -w "$dir/q2.wav" "in Paris tomorrow morning"
   espeak-ng -v en-us+f2 -s 150 -w "$dir/speaker-prompt.wav" "Hello, this is the voice of your speaker."
   local norm=(-r 16000 -c 1 -b 16)
-  sox "$dir/wake.wav" "${norm[@]}" "$dir/wake16.wav" norm -6
-  sox "$dir/q1.wav" "${norm[@]}" "$dir/q116.wav" norm -6
-  sox "$dir/q2.wav" "${norm[@]}" "$dir/q216.wav" norm -6
+  # espeak-ng pads its output with silence; trim it so the gaps below are the gaps heard.
+  local trim=(silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse)
+  sox "$dir/wake.wav" "${norm[@]}" "$dir/wake16.wav" "${trim[@]}" norm -6
+  sox "$dir/q1.wav" "${norm[@]}" "$dir/q116.wav" "${trim[@]}" norm -6
+  sox "$dir/q2.wav" "${norm[@]}" "$dir/q216.wav" "${trim[@]}" norm -6
   sox -n "${norm[@]}" "$dir/lead.wav" trim 0 0.8
   sox -n "${norm[@]}" "$dir/gap.wav" trim 0 0.35
   sox -n "${norm[@]}" "$dir/pause.wav" trim 0 0.45
@@ -130,8 +132,9 @@ cmd_demo() {
   done
   step "running the appliance on the recording"
   local rc=0
-  dotnet "$APPLIANCE_DLL" listen \
+  dotnet "$APPLIANCE_DLL" listen --realtime \
     --input "$dir/request.wav" --output "$dir/reply.wav" --events "$dir/events.jsonl" --timeline \
+    --expect wake,speech_start,pause,speculative_start,speculative_cancel,end_of_turn,first_text_token,first_audio_token,first_audio_out,turn_end \
     --server "$url" --contract-models "$CACHE/contract-models" \
     --speaker-prompt "$dir/speaker-prompt.wav" --speaker-text "Hello, this is the voice of your speaker." || rc=$?
   [[ $rc -eq 0 ]] || die "the demo turn did not complete (exit code $rc; events in $dir/events.jsonl)."

@@ -1,4 +1,4 @@
-using StepAudio.Engine.Tests.Support;
+using StepAudio.TestSupport;
 using StepAudio.Engine.Vad;
 
 namespace StepAudio.Engine.Tests.Vad;

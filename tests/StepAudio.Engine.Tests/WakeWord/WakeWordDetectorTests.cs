@@ -1,5 +1,5 @@
 using StepAudio.Engine.Inference;
-using StepAudio.Engine.Tests.Support;
+using StepAudio.TestSupport;
 using StepAudio.Engine.WakeWord;
 
 namespace StepAudio.Engine.Tests.WakeWord;

@@ -1,7 +1,7 @@
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Models;
 
-namespace StepAudio.Engine.Tests.Support;
+namespace StepAudio.TestSupport;
 
 /// <summary>
 /// The pinned public models, fetched and verified once per test run into the shared cache
@@ -22,10 +22,4 @@ public sealed class ModelsFixture
     public OnnxSessionFactory Factory { get; }
 
     public string PathOf(string name) => Store.GetVerifiedPath(name);
-}
-
-[CollectionDefinition(Name)]
-public sealed class PinnedModelsGroup : ICollectionFixture<ModelsFixture>
-{
-    public const string Name = "Pinned models";
 }

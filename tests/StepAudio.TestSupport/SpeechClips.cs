@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
-namespace StepAudio.Engine.Tests.Support;
+namespace StepAudio.TestSupport;
 
 /// <summary>
 /// Real speech for the tests: espeak-ng synthesis and the recordings Debian ships, converted by
 /// sox to 16 kHz mono float samples. Cached per process.
 /// </summary>
-internal static class SpeechClips
+public static class SpeechClips
 {
     private static readonly ConcurrentDictionary<string, float[]> s_cache = new();
 
@@ -20,7 +20,7 @@ internal static class SpeechClips
             try
             {
                 ExternalTool.Run("espeak-ng", ["-v", voice, "-s", wordsPerMinute.ToString(), "-w", wav, text]);
-                return Normalize(Decode(wav), peak);
+                return TrimSilence(Normalize(Decode(wav), peak), peak);
             }
             finally
             {
@@ -84,6 +84,25 @@ internal static class SpeechClips
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// espeak-ng pads its output with silence; cut it (keeping 20 ms either side) so the silences
+    /// a test puts between clips are the silences heard.
+    /// </summary>
+    private static float[] TrimSilence(float[] samples, float peak)
+    {
+        var threshold = 0.01f * peak;
+        var first = Array.FindIndex(samples, s => MathF.Abs(s) > threshold);
+        var last = Array.FindLastIndex(samples, s => MathF.Abs(s) > threshold);
+        if (first < 0)
+        {
+            return samples;
+        }
+
+        var start = Math.Max(0, first - 320);
+        var end = Math.Min(samples.Length, last + 320);
+        return samples[start..end];
     }
 
     private static float[] Normalize(float[] samples, float peak)

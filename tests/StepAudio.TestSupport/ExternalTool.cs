@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace StepAudio.Engine.Tests.Support;
+namespace StepAudio.TestSupport;
 
 /// <summary>Runs a Debian command-line tool the tests rely on (espeak-ng, sox), with a clear failure when it is missing.</summary>
-internal static class ExternalTool
+public static class ExternalTool
 {
     public static byte[] Run(string fileName, IReadOnlyList<string> arguments)
     {

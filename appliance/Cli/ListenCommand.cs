@@ -1,0 +1,200 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using StepAudio.Appliance.Composition;
+using StepAudio.Appliance.Output;
+using StepAudio.Engine.Audio;
+
+namespace StepAudio.Appliance.Cli;
+
+/// <summary>
+/// <c>listen</c>: file mode. A WAV plays the part of the microphone array; every stage of the
+/// pipeline runs as it would live, and every event is written as one JSON line.
+/// </summary>
+internal static class ListenCommand
+{
+    private sealed record Arguments(
+        FileInfo Input,
+        FileInfo? Output,
+        FileInfo? Events,
+        bool Timeline,
+        bool RealTime,
+        int Channel,
+        int OutputRate,
+        string[] Expected,
+        FileInfo? Config,
+        IReadOnlyDictionary<string, string?> Overrides);
+
+    public static Command Create()
+    {
+        var input = new Option<FileInfo>("--input", "-i") { Description = "The request: a WAV of any rate, format and channel count.", Required = true };
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Where to write the spoken reply (WAV)." };
+        var events = new Option<FileInfo?>("--events") { Description = "Where to write the events, one JSON object per line." };
+        var timeline = new Option<bool>("--timeline") { Description = "Print the timeline and the latency breakdown at the end." };
+        var realTime = new Option<bool>("--realtime") { Description = "Feed the input at its real pace instead of as fast as possible." };
+        var channel = new Option<int>("--channel") { Description = "Input channel to use; -1 mixes all channels (default).", DefaultValueFactory = _ => -1 };
+        var outputRate = new Option<int>("--output-rate") { Description = "Sample rate of the reply WAV.", DefaultValueFactory = _ => 22050 };
+        var expect = new Option<string[]>("--expect")
+        {
+            Description = "Event types that must all occur (comma-separated), e.g. wake,pause,speculative_start; exit code 5 names the missing ones.",
+            CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+            DefaultValueFactory = _ => [],
+        };
+        var config = new Option<FileInfo?>("--config") { Description = "An extra JSON configuration file (same sections as appsettings.json)." };
+        var server = new Option<string?>("--server") { Description = "GPU server base URL (vLLM, OpenAI-compatible), e.g. http://10.0.0.2:8000." };
+        var apiKey = new Option<string?>("--api-key") { Description = "Bearer token for the GPU server." };
+        var models = new Option<string?>("--contract-models") { Description = "Directory holding the Step-Audio models (vq02/, vq06/, vocoder/) per engine/models/CONTRACT.md." };
+        var prompt = new Option<string?>("--speaker-prompt") { Description = "The voice's prompt recording (WAV)." };
+        var promptText = new Option<string?>("--speaker-text") { Description = "What the prompt recording says." };
+
+        var command = new Command("listen", "Run the whole pipeline on a WAV as if it came from the microphone.\n" + ExitCodes.Help);
+        foreach (var option in new Option[] { input, output, events, timeline, realTime, channel, outputRate, expect, config, server, apiKey, models, prompt, promptText })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, ct) =>
+        {
+            var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            Set(overrides, "GpuServer:BaseAddress", parse.GetValue(server));
+            Set(overrides, "GpuServer:ApiKey", parse.GetValue(apiKey));
+            if (parse.GetValue(models) is { } modelDirectory)
+            {
+                Set(overrides, "Tokenizer:ModelDirectory", modelDirectory);
+                Set(overrides, "Vocoder:ModelDirectory", modelDirectory);
+            }
+
+            Set(overrides, "Voice:PromptWav", parse.GetValue(prompt));
+            Set(overrides, "Voice:PromptText", parse.GetValue(promptText));
+            return RunAsync(
+                new Arguments(
+                    parse.GetValue(input)!,
+                    parse.GetValue(output),
+                    parse.GetValue(events),
+                    parse.GetValue(timeline),
+                    parse.GetValue(realTime),
+                    parse.GetValue(channel),
+                    parse.GetValue(outputRate),
+                    parse.GetValue(expect) ?? [],
+                    parse.GetValue(config),
+                    overrides),
+                ct);
+        });
+        return command;
+    }
+
+    private static void Set(Dictionary<string, string?> overrides, string key, string? value)
+    {
+        if (!string.IsNullOrEmpty(value))
+        {
+            overrides[key] = value;
+        }
+    }
+
+    private static async Task<int> RunAsync(Arguments arguments, CancellationToken cancellationToken)
+    {
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        return await CliErrors.GuardAsync(async () =>
+        {
+            var settings = ApplianceSettings.Load(arguments.Config?.FullName, arguments.Overrides);
+            var samples = ReadInput(arguments.Input.FullName, arguments.Channel);
+            using var jsonl = arguments.Events is null ? null : new JsonlEventWriter(arguments.Events.FullName);
+            var events = jsonl is null ? new FanOutEventSink() : new FanOutEventSink(jsonl);
+            var replyPath = arguments.Output?.FullName ?? Path.Combine(Path.GetTempPath(), $"stepaudio-reply-{Environment.ProcessId}.wav");
+            using var output = new WavFileOutput(replyPath, arguments.OutputRate);
+
+            await using var engine = await ConversationEngine.CreateAsync(settings, output, events, loggers, cancellationToken);
+            var coordinator = engine.Coordinator.RunAsync(engine.Signals, cancellationToken);
+            await FeedAsync(engine, samples, arguments.RealTime, settings, cancellationToken);
+            engine.CompleteInput();
+            await coordinator;
+
+            if (arguments.Timeline)
+            {
+                Console.WriteLine(TimelinePrinter.Render(events.Recorded));
+            }
+
+            if (engine.Coordinator.Wakes == 0)
+            {
+                Console.Error.WriteLine("listen: no wake word was heard in the input.");
+                return ExitCodes.NoWakeWord;
+            }
+
+            var seen = events.Recorded.Select(e => e.Type).ToHashSet(StringComparer.Ordinal);
+            var missing = arguments.Expected.Where(type => !seen.Contains(type)).ToArray();
+            if (missing.Length > 0)
+            {
+                Console.Error.WriteLine($"listen: expected stages did not happen: {string.Join(", ", missing)}.");
+                return ExitCodes.TurnFailed;
+            }
+
+            return engine.Coordinator.CompletedTurns > 0 ? ExitCodes.Ok : ExitCodes.TurnFailed;
+        });
+    }
+
+    private static float[] ReadInput(string path, int channel)
+    {
+        var wav = WavFile.Read(path);
+        if (channel >= wav.Channels)
+        {
+            throw new OptionsException($"--channel {channel}: {path} has only {wav.Channels} channel(s).");
+        }
+
+        var mono = new float[wav.FrameCount];
+        if (channel < 0)
+        {
+            ChannelMixer.MixToMono(wav.Samples, wav.Channels, mono);
+        }
+        else
+        {
+            ChannelMixer.ExtractChannel(wav.Samples, wav.Channels, channel, mono);
+        }
+
+        return wav.SampleRate == 16000 ? mono : PolyphaseResampler.ResampleAll(mono, wav.SampleRate, 16000);
+    }
+
+    /// <summary>
+    /// Feeds the input in 32 ms frames. As fast as possible, the input pauses after each end of
+    /// turn until the reply is done (a live microphone would keep running; a file has no reason
+    /// to race ahead of the reply). At the end of the input the room falls silent: silence is fed
+    /// until an open turn ends.
+    /// </summary>
+    private static async Task FeedAsync(ConversationEngine engine, float[] samples, bool realTime, ApplianceSettings settings, CancellationToken cancellationToken)
+    {
+        const int frame = 512;
+        var clock = Stopwatch.StartNew();
+        var silence = new float[frame];
+        var trailingFrames = (settings.Endpointing.MaxTurnMs + settings.Endpointing.NoSpeechTimeoutMs) / 32;
+        var total = samples.Length + (trailingFrames * frame);
+        var wasInTurn = false;
+        for (var offset = 0; offset < total; offset += frame)
+        {
+            if (offset >= samples.Length && !engine.Loop.InTurn)
+            {
+                break;
+            }
+
+            var chunk = offset < samples.Length ? samples.AsSpan(offset, Math.Min(frame, samples.Length - offset)) : silence;
+            engine.Loop.Process(chunk);
+            if (realTime)
+            {
+                var due = TimeSpan.FromMilliseconds((offset + chunk.Length) / 16.0);
+                if (due > clock.Elapsed)
+                {
+                    await Task.Delay(due - clock.Elapsed, cancellationToken);
+                }
+            }
+            else if (wasInTurn && !engine.Loop.InTurn)
+            {
+                await engine.Coordinator.WhenTurnFinished(engine.Loop.TurnId).WaitAsync(cancellationToken);
+            }
+
+            wasInTurn = engine.Loop.InTurn;
+        }
+
+        if (wasInTurn || engine.Loop.TurnId > 0)
+        {
+            await engine.Coordinator.WhenTurnFinished(engine.Loop.TurnId).WaitAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using StepAudio.Engine.Endpointing;
+using StepAudio.Engine.Link;
+using StepAudio.Engine.Models;
+using StepAudio.Engine.Tokenizer;
+using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Voice;
+using StepAudio.Engine.WakeWord;
+
+namespace StepAudio.Appliance.Composition;
+
+/// <summary>Where the pinned public models are cached.</summary>
+public sealed class ModelCacheOptions
+{
+    /// <summary>The cache directory; empty means the default (see <see cref="ModelStore.DefaultCacheDirectory"/>).</summary>
+    public string CacheDirectory { get; set; } = string.Empty;
+}
+
+/// <summary>
+/// Every area's options, bound from appsettings.json, an optional extra file, the environment
+/// (<c>STEPAUDIO__Section__Key</c>) and command-line overrides, in that order.
+/// </summary>
+public sealed class ApplianceSettings
+{
+    public ModelCacheOptions Models { get; init; } = new();
+
+    public WakeWordOptions WakeWord { get; init; } = new();
+
+    public EndpointingOptions Endpointing { get; init; } = new();
+
+    public TokenizerOptions Tokenizer { get; init; } = new();
+
+    public VocoderOptions Vocoder { get; init; } = new();
+
+    public GpuServerOptions GpuServer { get; init; } = new();
+
+    public VoiceOptions Voice { get; init; } = new();
+
+    /// <summary>Builds the configuration stack and binds it.</summary>
+    public static ApplianceSettings Load(string? extraFile, IReadOnlyDictionary<string, string?> overrides)
+    {
+        var builder = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true);
+        if (extraFile is not null)
+        {
+            if (!File.Exists(extraFile))
+            {
+                throw new OptionsException($"Configuration file {extraFile} does not exist.");
+            }
+
+            builder.AddJsonFile(Path.GetFullPath(extraFile), optional: false);
+        }
+
+        builder.AddEnvironmentVariables("STEPAUDIO__").AddInMemoryCollection(overrides);
+        IConfiguration configuration;
+        try
+        {
+            configuration = builder.Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new OptionsException($"Configuration is not valid JSON: {ex.Message}");
+        }
+
+        var settings = new ApplianceSettings();
+        try
+        {
+            configuration.GetSection("Models").Bind(settings.Models);
+            configuration.GetSection("WakeWord").Bind(settings.WakeWord);
+            configuration.GetSection("Endpointing").Bind(settings.Endpointing);
+            configuration.GetSection("Tokenizer").Bind(settings.Tokenizer);
+            configuration.GetSection("Vocoder").Bind(settings.Vocoder);
+            configuration.GetSection("GpuServer").Bind(settings.GpuServer);
+            configuration.GetSection("Voice").Bind(settings.Voice);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsException($"Configuration value has the wrong type: {ex.Message}");
+        }
+
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>Checks every section; the first problems are reported with their option paths.</summary>
+    public void Validate()
+    {
+        var problems = new List<string>();
+        Check("WakeWord", WakeWord, problems);
+        Check("Endpointing", Endpointing, problems);
+        var endpointing = EndpointingOptionsValidator.ValidateAll(null, Endpointing);
+        if (endpointing.Failed)
+        {
+            problems.AddRange(endpointing.Failures.Select(f => $"Endpointing: {f}"));
+        }
+
+        Check("Tokenizer", Tokenizer, problems);
+        Check("Vocoder", Vocoder, problems);
+        Check("GpuServer", GpuServer, problems);
+        Check("Voice", Voice, problems);
+        if (problems.Count > 0)
+        {
+            throw new OptionsException("Invalid configuration:\n  " + string.Join("\n  ", problems.Distinct()));
+        }
+    }
+
+    private static void Check(string section, object options, List<string> problems)
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
+        {
+            foreach (var result in results)
+            {
+                var members = string.Join(",", result.MemberNames);
+                problems.Add($"{section}:{members}: {result.ErrorMessage}");
+            }
+        }
+    }
+}
+
+/// <summary>A configuration value is missing or invalid; the message names the option path.</summary>
+public sealed class OptionsException : Exception
+{
+    public OptionsException()
+    {
+    }
+
+    public OptionsException(string message)
+        : base(message)
+    {
+    }
+
+    public OptionsException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,129 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using StepAudio.Engine.Inference;
+using StepAudio.Engine.Link;
+using StepAudio.Engine.Models;
+using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Tokenizer;
+using StepAudio.Engine.Vad;
+using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Voice;
+using StepAudio.Engine.WakeWord;
+
+namespace StepAudio.Appliance.Composition;
+
+/// <summary>
+/// The pipeline, assembled from settings: verified public models, the operator's Step-Audio
+/// models (checked against their contract), the GPU-server link, the voice, the listening loop on
+/// the audio side and the turn coordinator on the async side, joined by a channel.
+/// </summary>
+internal sealed class ConversationEngine : IAsyncDisposable
+{
+    private readonly List<IDisposable> _owned;
+    private readonly Channel<TurnSignal> _signals;
+
+    private ConversationEngine(List<IDisposable> owned, ListeningLoop loop, TurnCoordinator coordinator, AudioTimeline timeline, Channel<TurnSignal> signals)
+    {
+        _owned = owned;
+        Loop = loop;
+        Coordinator = coordinator;
+        Timeline = timeline;
+        _signals = signals;
+    }
+
+    /// <summary>The audio-thread side.</summary>
+    public ListeningLoop Loop { get; }
+
+    /// <summary>The async side.</summary>
+    public TurnCoordinator Coordinator { get; }
+
+    /// <summary>Input position and wall clock.</summary>
+    public AudioTimeline Timeline { get; }
+
+    /// <summary>The channel the loop posts to.</summary>
+    public ChannelReader<TurnSignal> Signals => _signals.Reader;
+
+    /// <summary>Loads and wires everything; every model is checked and warmed before this returns.</summary>
+    public static async Task<ConversationEngine> CreateAsync(
+        ApplianceSettings settings,
+        IAudioOutput output,
+        IPipelineEventSink events,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
+        var owned = new List<IDisposable>();
+        try
+        {
+            var factory = new OnnxSessionFactory(loggers.CreateLogger<OnnxSessionFactory>());
+            var store = new ModelStore(string.IsNullOrEmpty(settings.Models.CacheDirectory) ? ModelStore.DefaultCacheDirectory() : settings.Models.CacheDirectory);
+            var heads = new List<(string, string)>();
+            foreach (var head in settings.WakeWord.Heads)
+            {
+                heads.Add((KeywordOf(head), store.GetVerifiedPath(head)));
+            }
+
+            foreach (var path in settings.WakeWord.CustomHeadPaths)
+            {
+                heads.Add((Path.GetFileNameWithoutExtension(path), path));
+            }
+
+            var wakeWord = Own(owned, WakeWordDetector.Load(
+                store.GetVerifiedPath("oww-melspectrogram"), store.GetVerifiedPath("oww-embedding"), heads, settings.WakeWord, factory));
+            var vad = Own(owned, SileroVad.Load(store.GetVerifiedPath("silero-vad-v5"), factory));
+            var tokenizer = Own(owned, DualCodebookTokenizer.Load(settings.Tokenizer, factory, loggers.CreateLogger<DualCodebookTokenizer>()));
+            var vocoder = Own(owned, StreamingVocoder.Load(settings.Vocoder, factory, loggers.CreateLogger<StreamingVocoder>()));
+            var client = Own(owned, new GpuServerClient(settings.GpuServer, loggers.CreateLogger<GpuServerClient>()));
+            var voice = await SpeakerVoiceBuilder.BuildAsync(settings.Voice, tokenizer, vocoder, cancellationToken);
+
+            var timeline = new AudioTimeline();
+            var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            var loop = Own(owned, new ListeningLoop(wakeWord, vad, tokenizer, settings.WakeWord, settings.Endpointing, timeline, signals.Writer));
+            var coordinator = new TurnCoordinator(
+                client,
+                new TtsPromptBuilder(client, settings.GpuServer.TtsModel),
+                vocoder,
+                voice,
+                output,
+                events,
+                timeline,
+                settings.GpuServer,
+                loggers.CreateLogger<TurnCoordinator>());
+            return new ConversationEngine(owned, loop, coordinator, timeline, signals);
+        }
+        catch
+        {
+            DisposeAll(owned);
+            throw;
+        }
+    }
+
+    /// <summary>No more audio: lets the coordinator finish and stop.</summary>
+    public void CompleteInput() => _signals.Writer.TryComplete();
+
+    public ValueTask DisposeAsync()
+    {
+        _signals.Writer.TryComplete();
+        DisposeAll(_owned);
+        return ValueTask.CompletedTask;
+    }
+
+    private static string KeywordOf(string pinnedHead) =>
+        pinnedHead.StartsWith("oww-", StringComparison.Ordinal) ? pinnedHead[4..].Replace('-', '_') : pinnedHead;
+
+    private static T Own<T>(List<IDisposable> owned, T item)
+        where T : IDisposable
+    {
+        owned.Add(item);
+        return item;
+    }
+
+    private static void DisposeAll(List<IDisposable> owned)
+    {
+        for (var i = owned.Count - 1; i >= 0; i--)
+        {
+            owned[i].Dispose();
+        }
+
+        owned.Clear();
+    }
+}

@@ -1,0 +1,86 @@
+using System.Threading.Channels;
+using StepAudio.Engine.Link;
+
+namespace StepAudio.Engine.Pipeline;
+
+/// <summary>
+/// One chat request running in the background, its text buffered until someone reads it. This is
+/// what makes a speculative response cheap to discard (cancel: the server stops generating) and
+/// cheap to commit (the text that already arrived is read at once).
+/// </summary>
+internal sealed class ChatStream : IAsyncDisposable
+{
+    private readonly Channel<string> _text = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _cancel;
+    private readonly Task _pump;
+    private readonly AudioTimeline _timeline;
+
+    private ChatStream(GpuServerClient client, IReadOnlyList<ChatMessage> messages, AudioTimeline timeline, CancellationToken cancellationToken)
+    {
+        _timeline = timeline;
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        RequestStamp = timeline.Stamp();
+        RequestAtMs = timeline.NowMs;
+        _pump = PumpAsync(client, messages, _cancel.Token);
+    }
+
+    /// <summary>When the request went out.</summary>
+    public long RequestStamp { get; }
+
+    /// <summary>When the request went out, in input-audio ms.</summary>
+    public double RequestAtMs { get; }
+
+    /// <summary>When the first text arrived (0 until then).</summary>
+    public long FirstTokenStamp { get; private set; }
+
+    /// <summary>The reply text, as it streams; completes with the server's error if the stream fails.</summary>
+    public ChannelReader<string> Text => _text.Reader;
+
+    /// <summary>Whether the request was cancelled.</summary>
+    public bool IsCancelled => _cancel.IsCancellationRequested;
+
+    public static ChatStream Start(GpuServerClient client, IReadOnlyList<ChatMessage> messages, AudioTimeline timeline, CancellationToken cancellationToken) =>
+        new(client, messages, timeline, cancellationToken);
+
+    /// <summary>Stops the request; the connection closes, so the server stops generating.</summary>
+    public void Cancel() => _cancel.Cancel();
+
+    public async ValueTask DisposeAsync()
+    {
+        _cancel.Cancel();
+        try
+        {
+            await _pump;
+        }
+        catch (OperationCanceledException)
+        {
+            // Expected when cancelled.
+        }
+
+        _cancel.Dispose();
+    }
+
+    private async Task PumpAsync(GpuServerClient client, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    {
+        // Let the constructor return before the first network I/O.
+        await Task.Yield();
+        try
+        {
+            await foreach (var delta in client.StreamChatAsync(messages, cancellationToken))
+            {
+                if (FirstTokenStamp == 0)
+                {
+                    FirstTokenStamp = _timeline.Stamp();
+                }
+
+                await _text.Writer.WriteAsync(delta, cancellationToken);
+            }
+
+            _text.Writer.TryComplete();
+        }
+        catch (Exception ex)
+        {
+            _text.Writer.TryComplete(ex);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Threading.Channels;
+using StepAudio.Engine.Endpointing;
+using StepAudio.Engine.Tokenizer;
+using StepAudio.Engine.Vad;
+using StepAudio.Engine.WakeWord;
+
+namespace StepAudio.Engine.Pipeline;
+
+/// <summary>
+/// The always-on part of the pipeline, run on the audio thread: every 32 ms frame goes to the
+/// pre-roll ring, the wake word and the VAD; during a turn it also feeds the tokenizer and the
+/// endpointing state machine, and posts each turn-taking step to the coordinator. Once warm a
+/// frame allocates nothing; only turn boundaries (a few per turn) do.
+/// </summary>
+public sealed class ListeningLoop : IDisposable
+{
+    /// <summary>Samples per VAD frame, the loop's unit of work.</summary>
+    public const int FrameSamples = SileroVad.FrameSize;
+
+    private const int FrameMs = FrameSamples / 16;
+
+    private readonly WakeWordDetector _wakeWord;
+    private readonly SileroVad _vad;
+    private readonly DualCodebookTokenizer _tokenizer;
+    private readonly EndpointDetector _endpoint;
+    private readonly AudioTimeline _timeline;
+    private readonly ChannelWriter<TurnSignal> _signals;
+    private readonly PreRollBuffer _preRoll;
+    private readonly float[] _preRollScratch;
+    private readonly float[] _frame = new float[FrameSamples];
+    private WakeWordOptions _wakeOptions;
+    private int _pending;
+    private TokenizerSession? _session;
+    private int _turnId;
+    private bool _turnRequested;
+
+    public ListeningLoop(
+        WakeWordDetector wakeWord,
+        SileroVad vad,
+        DualCodebookTokenizer tokenizer,
+        WakeWordOptions wakeOptions,
+        EndpointingOptions endpointing,
+        AudioTimeline timeline,
+        ChannelWriter<TurnSignal> signals)
+    {
+        ArgumentNullException.ThrowIfNull(wakeWord);
+        ArgumentNullException.ThrowIfNull(vad);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(wakeOptions);
+        ArgumentNullException.ThrowIfNull(endpointing);
+        ArgumentNullException.ThrowIfNull(timeline);
+        ArgumentNullException.ThrowIfNull(signals);
+        _wakeWord = wakeWord;
+        _vad = vad;
+        _tokenizer = tokenizer;
+        _wakeOptions = wakeOptions;
+        _endpoint = new EndpointDetector(endpointing);
+        _timeline = timeline;
+        _signals = signals;
+        _preRoll = new PreRollBuffer(2 * 16000);
+        _preRollScratch = new float[_preRoll.Capacity];
+    }
+
+    /// <summary>The id of the current or last turn (1 for the first).</summary>
+    public int TurnId => _turnId;
+
+    /// <summary>True between a wake and the end of its turn.</summary>
+    public bool InTurn => _session is not null;
+
+    /// <summary>The last VAD probability (for telemetry and the LED ring).</summary>
+    public float LastSpeechProbability { get; private set; }
+
+    /// <summary>Frames processed since start: the heartbeat that gates the watchdog.</summary>
+    public long FramesProcessed { get; private set; }
+
+    /// <summary>Takes new thresholds and timings from the next frame on.</summary>
+    public void UpdateOptions(WakeWordOptions wakeOptions, EndpointingOptions endpointing)
+    {
+        ArgumentNullException.ThrowIfNull(wakeOptions);
+        _wakeOptions = wakeOptions;
+        _endpoint.UpdateOptions(endpointing);
+    }
+
+    /// <summary>Starts a turn at the next frame as if the wake word had been heard (the action button).</summary>
+    public void RequestTurn() => Volatile.Write(ref _turnRequested, true);
+
+    /// <summary>Feeds 16 kHz mono samples in [-1, 1], any count.</summary>
+    public void Process(ReadOnlySpan<float> samples)
+    {
+        while (!samples.IsEmpty)
+        {
+            var take = Math.Min(FrameSamples - _pending, samples.Length);
+            samples[..take].CopyTo(_frame.AsSpan(_pending));
+            _pending += take;
+            samples = samples[take..];
+            if (_pending == FrameSamples)
+            {
+                _pending = 0;
+                ProcessFrame(_frame);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _session?.Dispose();
+        _session = null;
+    }
+
+    private void ProcessFrame(ReadOnlySpan<float> frame)
+    {
+        _timeline.Advance(frame.Length);
+        FramesProcessed++;
+        _preRoll.Write(frame);
+        var woke = _wakeWord.Process(frame, out var detection);
+        var probability = _vad.Process(frame);
+        LastSpeechProbability = probability;
+
+        if (_session is null)
+        {
+            if (woke)
+            {
+                StartTurn(detection.Keyword, detection.Score);
+            }
+            else if (Volatile.Read(ref _turnRequested))
+            {
+                StartTurn("button", 1f);
+            }
+
+            return;
+        }
+
+        _session.Append(frame);
+        var step = _endpoint.Advance(probability, FrameMs);
+        switch (step.Kind)
+        {
+            case EndpointEventKind.None:
+                break;
+            case EndpointEventKind.SpeechStart:
+                Post(new TurnSignal(TurnSignalKind.SpeechStart, step.AtMs, _turnId));
+                break;
+            case EndpointEventKind.Pause:
+                Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, _turnId, Tokens: _session.SnapshotAsync(CancellationToken.None).AsTask()));
+                break;
+            case EndpointEventKind.Resume:
+                Post(new TurnSignal(TurnSignalKind.Resume, step.AtMs, _turnId));
+                break;
+            case EndpointEventKind.EndOfTurn:
+            case EndpointEventKind.MaxLengthReached:
+                var session = _session;
+                _session = null;
+                var reason = step.Kind == EndpointEventKind.EndOfTurn ? "silence" : "max_length";
+                Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, _turnId, Tokens: CompleteAndDispose(session), Reason: reason));
+                break;
+            case EndpointEventKind.NoSpeech:
+                _session.Dispose();
+                _session = null;
+                Post(new TurnSignal(TurnSignalKind.NoSpeech, step.AtMs, _turnId));
+                break;
+        }
+    }
+
+    private void StartTurn(string keyword, float score)
+    {
+        Volatile.Write(ref _turnRequested, false);
+        _turnId++;
+        var session = _tokenizer.StartSession();
+
+        // The turn starts a little before the detection, so words said right after the wake
+        // phrase are kept even though the detector needs a moment to be sure.
+        var preRollSamples = Math.Min(_wakeOptions.PreRollMs * 16, _preRollScratch.Length);
+        var copied = _preRoll.CopyLatest(_preRollScratch.AsSpan(0, preRollSamples));
+        session.Append(_preRollScratch.AsSpan(0, copied));
+        _session = session;
+        _endpoint.Reset((long)_timeline.AudioMs);
+        Post(new TurnSignal(TurnSignalKind.Wake, _timeline.AudioMs, _turnId, keyword, score));
+    }
+
+    private static async Task<AudioTokens> CompleteAndDispose(TokenizerSession session)
+    {
+        try
+        {
+            return await session.CompleteAsync(CancellationToken.None);
+        }
+        finally
+        {
+            session.Dispose();
+        }
+    }
+
+    private void Post(TurnSignal signal)
+    {
+        // The channel is unbounded: a turn posts a handful of signals, and the audio thread must never wait.
+        if (!_signals.TryWrite(signal))
+        {
+            throw new InvalidOperationException("The turn coordinator stopped listening.");
+        }
+    }
+}

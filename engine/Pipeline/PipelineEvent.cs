@@ -1,0 +1,39 @@
+namespace StepAudio.Engine.Pipeline;
+
+/// <summary>The event names of the pipeline's timeline (the <c>type</c> field of events.jsonl).</summary>
+public static class PipelineEventTypes
+{
+    public const string Wake = "wake";
+    public const string SpeechStart = "speech_start";
+    public const string Pause = "pause";
+    public const string SpeculativeStart = "speculative_start";
+    public const string SpeculativeCancel = "speculative_cancel";
+    public const string SpeculativeCommit = "speculative_commit";
+    public const string EndOfTurn = "end_of_turn";
+    public const string TokensReady = "tokens_ready";
+    public const string ChatRequest = "chat_request";
+    public const string FirstTextToken = "first_text_token";
+    public const string TtsRequest = "tts_request";
+    public const string FirstAudioToken = "first_audio_token";
+    public const string FirstAudioOut = "first_audio_out";
+    public const string TurnEnd = "turn_end";
+    public const string NoSpeech = "no_speech";
+    public const string Error = "error";
+}
+
+/// <summary>
+/// One step of a turn. <see cref="AtMs"/> is the position in the input audio when it happened;
+/// once the input stops advancing (a file fed as fast as possible waits for the reply), wall-clock
+/// time since the last input frame is added, so latencies after the end of the turn are real.
+/// </summary>
+/// <param name="Type">One of <see cref="PipelineEventTypes"/>.</param>
+/// <param name="AtMs">When, in ms of input audio.</param>
+/// <param name="Details">Scores, counts, latencies; null when there are none.</param>
+public sealed record PipelineEvent(string Type, double AtMs, IReadOnlyDictionary<string, object?>? Details = null);
+
+/// <summary>Receives the pipeline's events (the events.jsonl writer, the LED ring, telemetry).</summary>
+public interface IPipelineEventSink
+{
+    /// <summary>Called in order; must not block for long.</summary>
+    void OnEvent(PipelineEvent pipelineEvent);
+}

@@ -1,0 +1,177 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Threading.Channels;
+using StepAudio.Engine.Audio;
+using StepAudio.Engine.Link;
+using StepAudio.Engine.Vocoder;
+
+namespace StepAudio.Engine.Pipeline;
+
+/// <summary>
+/// Speaks a streaming reply: the text is cut into sentences as it arrives, and each sentence goes
+/// through the TTS model (audio ids streamed back) and the local streaming vocoder to the output,
+/// while the chat model is still writing the next one.
+/// </summary>
+internal sealed class ReplySpeaker(
+    TurnCoordinator owner,
+    TtsPromptBuilder prompts,
+    StreamingVocoder vocoder,
+    SpeakerVoice voice,
+    IAudioOutput output)
+{
+    public async Task<ReplySummary> SpeakAsync(ChatStream chat, TurnLatency latency, int turnId, CancellationToken cancellationToken)
+    {
+        var sentences = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var stopSpeaking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var speaking = SpeakSentencesAsync(sentences.Reader, latency, turnId, stopSpeaking.Token);
+        var text = new StringBuilder();
+        var splitter = new SentenceSplitter();
+        var count = 0;
+        try
+        {
+            await foreach (var delta in chat.Text.ReadAllAsync(cancellationToken))
+            {
+                if (text.Length == 0)
+                {
+                    latency.FirstText = chat.FirstTokenStamp;
+                    owner.Emit(PipelineEventTypes.FirstTextToken, owner.Timeline.AtMs(chat.FirstTokenStamp), ("turn", turnId),
+                        ("server_first_token_ms", latency.Since(chat.RequestStamp, chat.FirstTokenStamp)));
+                }
+
+                text.Append(delta);
+                foreach (var sentence in splitter.Push(delta))
+                {
+                    count = Enqueue(sentences.Writer, sentence, count, latency);
+                }
+            }
+
+            if (splitter.Flush() is { } rest)
+            {
+                count = Enqueue(sentences.Writer, rest, count, latency);
+            }
+        }
+        catch
+        {
+            await stopSpeaking.CancelAsync();
+            throw;
+        }
+        finally
+        {
+            sentences.Writer.TryComplete();
+            await ObserveQuietly(speaking);
+        }
+
+        var seconds = await speaking;
+        if (count == 0)
+        {
+            throw new GpuServerException(GpuServerErrorKind.MalformedStream, "The chat model returned no text.");
+        }
+
+        await output.CompleteReplyAsync(cancellationToken);
+        return new ReplySummary(text.ToString(), count, seconds);
+    }
+
+    private int Enqueue(ChannelWriter<string> writer, string sentence, int count, TurnLatency latency)
+    {
+        if (count == 0)
+        {
+            latency.FirstSentence = owner.Timeline.Stamp();
+        }
+
+        writer.TryWrite(sentence);
+        return count + 1;
+    }
+
+    private static async Task ObserveQuietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The caller awaits the task again and sees the error; here it only must not leak.
+        }
+    }
+
+    private async Task<double> SpeakSentencesAsync(ChannelReader<string> sentences, TurnLatency latency, int turnId, CancellationToken cancellationToken)
+    {
+        var resampler = vocoder.SampleRate == output.SampleRate ? null : new PolyphaseResampler(vocoder.SampleRate, output.SampleRate);
+        var resampled = Array.Empty<float>();
+        var seconds = 0.0;
+        var first = true;
+        await foreach (var sentence in sentences.ReadAllAsync(cancellationToken))
+        {
+            if (first)
+            {
+                latency.TtsRequest = owner.Timeline.Stamp();
+                owner.Emit(PipelineEventTypes.TtsRequest, owner.Timeline.NowMs, ("turn", turnId), ("text", sentence));
+            }
+
+            var promptIds = await prompts.BuildAsync(voice.SystemText, voice.PromptText, voice.PromptAudioIds, sentence, cancellationToken);
+            using var session = vocoder.StartSession(voice.VocoderPrompt);
+            var audioIds = ObserveFirstId(owner.Client.StreamTtsAsync(promptIds, cancellationToken), latency, turnId, first, cancellationToken);
+            await foreach (var pcm in session.SynthesizeAsync(audioIds, cancellationToken))
+            {
+                seconds += pcm.Length / (double)vocoder.SampleRate;
+                var chunk = pcm;
+                if (resampler is not null)
+                {
+                    var needed = resampler.MaxOutputFor(pcm.Length);
+                    if (resampled.Length < needed)
+                    {
+                        resampled = new float[needed];
+                    }
+
+                    chunk = resampled.AsMemory(0, resampler.Process(pcm.Span, resampled));
+                }
+
+                await output.WriteAsync(chunk, cancellationToken);
+                if (first && latency.FirstAudioOut == 0)
+                {
+                    latency.FirstAudioOut = owner.Timeline.Stamp();
+                    owner.Emit(PipelineEventTypes.FirstAudioOut, owner.Timeline.NowMs, ("turn", turnId),
+                        ("first_audio_token_to_audio_out_ms", latency.Since(latency.FirstAudioToken, latency.FirstAudioOut)));
+                }
+            }
+
+            first = false;
+        }
+
+        if (resampler is not null)
+        {
+            var tail = new float[resampler.MaxOutputFor(resampler.InputRate)];
+            var count = resampler.Flush(tail);
+            await output.WriteAsync(tail.AsMemory(0, count), cancellationToken);
+        }
+
+        return seconds;
+    }
+
+    private async IAsyncEnumerable<int> ObserveFirstId(
+        IAsyncEnumerable<int> ids,
+        TurnLatency latency,
+        int turnId,
+        bool firstSentence,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = false;
+        await foreach (var id in ids.WithCancellation(cancellationToken))
+        {
+            if (!seen && firstSentence)
+            {
+                latency.FirstAudioToken = owner.Timeline.Stamp();
+                owner.Emit(PipelineEventTypes.FirstAudioToken, owner.Timeline.NowMs, ("turn", turnId),
+                    ("server_first_audio_id_ms", latency.Since(latency.TtsRequest, latency.FirstAudioToken)));
+            }
+
+            seen = true;
+            if (latency.FirstAudioOut == 0)
+            {
+                latency.LastAudioTokenBeforeOut = owner.Timeline.Stamp();
+            }
+
+            yield return id;
+        }
+    }
+}

@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StepAudio.Engine.Link;
+using StepAudio.Engine.Tokenizer;
+using StepAudio.Engine.Vocoder;
+
+namespace StepAudio.Engine.Pipeline;
+
+/// <summary>
+/// Turns the listening loop's signals into replies: a pause starts a speculative chat request,
+/// speech resuming cancels it, the end of the turn commits it (or asks anew), and the reply text
+/// is spoken sentence by sentence through the TTS model and the local vocoder while the rest of
+/// the text still streams.
+/// </summary>
+public sealed partial class TurnCoordinator
+{
+    private readonly GpuServerClient _client;
+    private readonly ReplySpeaker _speaker;
+    private readonly IPipelineEventSink _events;
+    private readonly AudioTimeline _timeline;
+    private readonly GpuServerOptions _serverOptions;
+    private readonly ILogger _logger;
+    private Speculation? _speculation;
+    private Task _reply = Task.CompletedTask;
+    private Task _closing = Task.CompletedTask;
+    private CancellationTokenSource? _replyCancel;
+    private readonly ConcurrentDictionary<int, TaskCompletionSource> _turnsFinished = new();
+
+    public TurnCoordinator(
+        GpuServerClient client,
+        TtsPromptBuilder ttsPrompts,
+        StreamingVocoder vocoder,
+        SpeakerVoice voice,
+        IAudioOutput output,
+        IPipelineEventSink events,
+        AudioTimeline timeline,
+        GpuServerOptions serverOptions,
+        ILogger<TurnCoordinator>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(timeline);
+        ArgumentNullException.ThrowIfNull(serverOptions);
+        _client = client;
+        _speaker = new ReplySpeaker(this, ttsPrompts, vocoder, voice, output);
+        _events = events;
+        _timeline = timeline;
+        _serverOptions = serverOptions;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Turns that ended with a spoken reply.</summary>
+    public int CompletedTurns { get; private set; }
+
+    /// <summary>Turns that failed (server, model or audio error).</summary>
+    public int FailedTurns { get; private set; }
+
+    /// <summary>Wake words heard.</summary>
+    public int Wakes { get; private set; }
+
+    /// <summary>The reply being produced now, or a completed task.</summary>
+    public Task CurrentReply => _reply;
+
+    /// <summary>Completes when the turn has been answered, has failed, or had no speech.</summary>
+    public Task WhenTurnFinished(int turnId) => TurnCompletion(turnId).Task;
+
+    /// <summary>Processes signals until the channel completes or <paramref name="cancellationToken"/> fires; then finishes the current reply.</summary>
+    public async Task RunAsync(ChannelReader<TurnSignal> signals, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(signals);
+        try
+        {
+            await foreach (var signal in signals.ReadAllAsync(cancellationToken))
+            {
+                await HandleAsync(signal, cancellationToken);
+            }
+        }
+        finally
+        {
+            await CancelSpeculationAsync(emit: false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                _replyCancel?.Cancel();
+            }
+
+            await _reply;
+            await _closing;
+        }
+    }
+
+    private async Task HandleAsync(TurnSignal signal, CancellationToken cancellationToken)
+    {
+        switch (signal.Kind)
+        {
+            case TurnSignalKind.Wake:
+                Wakes++;
+                // A new wake while a reply plays pre-empts it.
+                _replyCancel?.Cancel();
+                await CancelSpeculationAsync(emit: false);
+                Emit(PipelineEventTypes.Wake, signal.AtMs, ("keyword", signal.Keyword), ("score", Math.Round(signal.Score, 4)), ("turn", signal.TurnId));
+                break;
+
+            case TurnSignalKind.SpeechStart:
+                Emit(PipelineEventTypes.SpeechStart, signal.AtMs, ("turn", signal.TurnId));
+                break;
+
+            case TurnSignalKind.Pause:
+                Emit(PipelineEventTypes.Pause, signal.AtMs, ("turn", signal.TurnId));
+                await CancelSpeculationAsync(emit: true, signal.AtMs);
+                _speculation = Speculation.Start(this, signal, cancellationToken);
+                break;
+
+            case TurnSignalKind.Resume:
+                await CancelSpeculationAsync(emit: true, signal.AtMs);
+                break;
+
+            case TurnSignalKind.NoSpeech:
+                await CancelSpeculationAsync(emit: false);
+                Emit(PipelineEventTypes.NoSpeech, signal.AtMs, ("turn", signal.TurnId));
+                TurnCompletion(signal.TurnId).TrySetResult();
+                break;
+
+            case TurnSignalKind.EndOfTurn:
+                Emit(PipelineEventTypes.EndOfTurn, signal.AtMs, ("turn", signal.TurnId), ("reason", signal.Reason));
+                var speculation = _speculation;
+                _speculation = null;
+                await _reply;
+                _replyCancel?.Dispose();
+                _replyCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                _reply = ReplyAsync(signal, speculation, _replyCancel.Token);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Drops the running speculation. The decision is immediate (the event carries the moment
+    /// speech resumed); closing the request happens in the background so the signal loop never
+    /// waits on the network or the tokenizer.
+    /// </summary>
+    private Task CancelSpeculationAsync(bool emit, double atMs = double.NaN)
+    {
+        var speculation = _speculation;
+        if (speculation is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        _speculation = null;
+        if (emit)
+        {
+            Emit(PipelineEventTypes.SpeculativeCancel, double.IsNaN(atMs) ? _timeline.NowMs : atMs, ("turn", speculation.TurnId));
+        }
+
+        _closing = Task.WhenAll(_closing, speculation.DisposeAsync().AsTask());
+        return Task.CompletedTask;
+    }
+
+    private async Task ReplyAsync(TurnSignal endOfTurn, Speculation? speculation, CancellationToken cancellationToken)
+    {
+        var endStamp = _timeline.Stamp();
+        var latency = new TurnLatency(_timeline, endStamp);
+        ChatStream? chat = null;
+        try
+        {
+            var tokens = await endOfTurn.Tokens!.WaitAsync(cancellationToken);
+            latency.TokensReady = _timeline.Stamp();
+            Emit(PipelineEventTypes.TokensReady, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("groups", tokens.GroupCount),
+                ("ms_after_end_of_turn", latency.Since(endStamp, latency.TokensReady)));
+            if (tokens.GroupCount == 0)
+            {
+                throw new InvalidOperationException("The turn produced no audio tokens.");
+            }
+
+            chat = speculation is not null ? await speculation.TryCommitAsync() : null;
+            if (chat is not null)
+            {
+                Emit(PipelineEventTypes.SpeculativeCommit, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("groups", speculation!.Groups));
+            }
+            else
+            {
+                if (speculation is not null)
+                {
+                    await speculation.DisposeAsync();
+                }
+
+                chat = ChatStream.Start(_client, Messages(tokens), _timeline, cancellationToken);
+                Emit(PipelineEventTypes.ChatRequest, chat.RequestAtMs, ("turn", endOfTurn.TurnId), ("groups", tokens.GroupCount));
+            }
+
+            speculation = null;
+            using var stopChat = cancellationToken.Register(chat.Cancel);
+            latency.ChatRequest = chat.RequestStamp;
+            var reply = await _speaker.SpeakAsync(chat, latency, endOfTurn.TurnId, cancellationToken);
+            CompletedTurns++;
+            Emit(PipelineEventTypes.TurnEnd, _timeline.NowMs, latency.Describe(endOfTurn.TurnId, reply));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Emit(PipelineEventTypes.TurnEnd, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("cancelled", true));
+        }
+        catch (Exception ex)
+        {
+            FailedTurns++;
+            Log.TurnFailed(_logger, endOfTurn.TurnId, ex.Message);
+            Emit(PipelineEventTypes.Error, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("stage", StageOf(ex)), ("kind", KindOf(ex)), ("message", ex.Message));
+        }
+        finally
+        {
+            if (speculation is not null)
+            {
+                await speculation.DisposeAsync();
+            }
+
+            if (chat is not null)
+            {
+                await chat.DisposeAsync();
+            }
+
+            TurnCompletion(endOfTurn.TurnId).TrySetResult();
+        }
+    }
+
+    private TaskCompletionSource TurnCompletion(int turnId) =>
+        _turnsFinished.GetOrAdd(turnId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    internal List<ChatMessage> Messages(AudioTokens tokens) =>
+    [
+        new ChatMessage("system", _serverOptions.SystemPrompt),
+        new ChatMessage("human", tokens.ToTokenString()),
+    ];
+
+    internal GpuServerClient Client => _client;
+
+    internal AudioTimeline Timeline => _timeline;
+
+    internal void Emit(string type, double atMs, params (string Key, object? Value)[] details)
+    {
+        Dictionary<string, object?>? map = null;
+        if (details.Length > 0)
+        {
+            map = new Dictionary<string, object?>(details.Length, StringComparer.Ordinal);
+            foreach (var (key, value) in details)
+            {
+                map[key] = value;
+            }
+        }
+
+        _events.OnEvent(new PipelineEvent(type, Math.Round(atMs, 1), map));
+    }
+
+    private static string StageOf(Exception ex) => ex switch
+    {
+        GpuServerException => "server",
+        InvalidOperationException => "tokenizer",
+        _ => "pipeline",
+    };
+
+    private static string KindOf(Exception ex) => ex switch
+    {
+        GpuServerException server => server.Kind.ToString(),
+        _ => ex.GetType().Name,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Turn {Turn} failed: {Reason}")]
+        public static partial void TurnFailed(ILogger logger, int turn, string reason);
+    }
+}

@@ -1,0 +1,42 @@
+using StepAudio.Engine.Tokenizer;
+
+namespace StepAudio.Engine.Pipeline;
+
+/// <summary>What the listening loop tells the turn coordinator.</summary>
+public enum TurnSignalKind
+{
+    /// <summary>A wake word started a turn.</summary>
+    Wake,
+
+    /// <summary>The user started talking.</summary>
+    SpeechStart,
+
+    /// <summary>The user paused; <see cref="TurnSignal.Tokens"/> holds the tokens so far.</summary>
+    Pause,
+
+    /// <summary>The user went on talking; the speculation is void.</summary>
+    Resume,
+
+    /// <summary>The turn is over; <see cref="TurnSignal.Tokens"/> holds the final tokens.</summary>
+    EndOfTurn,
+
+    /// <summary>Nobody spoke after the wake word.</summary>
+    NoSpeech,
+}
+
+/// <summary>A turn-taking step, sent from the audio thread to the coordinator. Rare: a few per turn.</summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="AtMs">Input-audio position in ms.</param>
+/// <param name="TurnId">Which turn it belongs to.</param>
+/// <param name="Keyword">The wake word (Wake only).</param>
+/// <param name="Score">The wake score (Wake only).</param>
+/// <param name="Tokens">The tokenizer's work for Pause (snapshot) and EndOfTurn (final).</param>
+/// <param name="Reason">Why the turn ended (EndOfTurn only): silence or maximum length.</param>
+public readonly record struct TurnSignal(
+    TurnSignalKind Kind,
+    double AtMs,
+    int TurnId,
+    string? Keyword = null,
+    float Score = 0,
+    Task<AudioTokens>? Tokens = null,
+    string? Reason = null);
