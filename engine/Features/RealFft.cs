@@ -12,7 +12,7 @@ namespace StepAudio.Engine.Features;
 /// pass, halving the work. Float64 throughout so the spectra are exact to well below the
 /// float32 the features are stored in.
 /// </remarks>
-public sealed class RealFft
+public sealed partial class RealFft
 {
     private readonly int _size;
     private readonly int _half;
@@ -174,6 +174,18 @@ public sealed class RealFft
             return;
         }
 
+        if (radix == 4)
+        {
+            Butterfly4(re, im, offset, stride, m);
+            return;
+        }
+
+        if (radix == 5)
+        {
+            Butterfly5(re, im, offset, stride, m);
+            return;
+        }
+
         // Generic radix: a direct DFT of the radix points after the twiddle multiplication.
         var n = _half;
         for (var u = 0; u < m; u++)
@@ -195,7 +207,10 @@ public sealed class RealFft
                 for (var q = 1; q < radix; q++)
                 {
                     twiddleIndex += stride * k;
-                    twiddleIndex %= n;
+                    if (twiddleIndex >= n)
+                    {
+                        twiddleIndex -= n;
+                    }
                     var wr = _twiddleRe[twiddleIndex];
                     var wi = _twiddleIm[twiddleIndex];
                     accRe += (_scratchRe[q] * wr) - (_scratchIm[q] * wi);
