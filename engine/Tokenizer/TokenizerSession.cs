@@ -64,7 +64,7 @@ public sealed class TokenizerSession : IDisposable
         Volatile.Write(ref _count, after);
         if (after / Vq02FeaturePipeline.PieceSamples != before / Vq02FeaturePipeline.PieceSamples)
         {
-            _requests.Writer.TryWrite(new Request(RequestKind.Advance, null));
+            _requests.Writer.TryWrite(new Request(RequestKind.Advance, null, after));
         }
     }
 
@@ -115,7 +115,7 @@ public sealed class TokenizerSession : IDisposable
             completion.Task.ContinueWith(static (_, state) => ((CancellationTokenRegistration)state!).Dispose(), registration, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        if (!_requests.Writer.TryWrite(new Request(kind, completion)))
+        if (!_requests.Writer.TryWrite(new Request(kind, completion, Volatile.Read(ref _count))))
         {
             throw new InvalidOperationException("The tokenizer session was completed; start a new session for the next turn.");
         }
@@ -156,7 +156,9 @@ public sealed class TokenizerSession : IDisposable
 
         try
         {
-            var count = Volatile.Read(ref _count);
+            // Each request carries the sample count at the moment it was made: a snapshot asked for
+            // at a pause covers exactly the audio up to the pause, however far the loop has moved on.
+            var count = request.Count;
             if (request.Kind == RequestKind.Advance)
             {
                 _processor.Advance(count);
@@ -183,5 +185,5 @@ public sealed class TokenizerSession : IDisposable
         Complete,
     }
 
-    private readonly record struct Request(RequestKind Kind, TaskCompletionSource<AudioTokens>? Completion);
+    private readonly record struct Request(RequestKind Kind, TaskCompletionSource<AudioTokens>? Completion, int Count);
 }

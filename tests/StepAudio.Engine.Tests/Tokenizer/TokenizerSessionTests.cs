@@ -59,6 +59,24 @@ public sealed class TokenizerSessionTests : IClassFixture<TokenizerFixture>
         Assert.Equal(whole.ToTokenString(), final.ToTokenString());
     }
 
+    [Fact]
+    public async Task SnapshotAsync_WhenLouderAudioArrivesBeforeItIsServed_ThenCoversOnlyTheAudioUpToTheRequest()
+    {
+        // The audio loop asks for a snapshot at a pause and goes on appending at once; the worker
+        // may serve the request later. The snapshot must still be the pause's prefix, peak included.
+        var signal = Crescendo(16000 * 3);
+        var prefix = await _tokenizer.TokenizeAsync(signal.AsMemory(0, 20000), CancellationToken.None);
+
+        using var session = _tokenizer.StartSession();
+        session.Append(signal.AsSpan(0, 20000));
+        var snapshot = session.SnapshotAsync(CancellationToken.None);
+        session.Append(signal.AsSpan(20000));
+        var complete = await session.CompleteAsync(CancellationToken.None);
+
+        Assert.Equal(prefix.ToTokenString(), (await snapshot).ToTokenString());
+        Assert.True(complete.GroupCount > prefix.GroupCount);
+    }
+
     [Theory]
     [InlineData(3840 * 3, 12)]
     [InlineData((3840 * 3) + 500, 13)]
