@@ -137,8 +137,7 @@ public sealed partial class ButtonMonitor : IDisposable
 
         // A button already held at start is not a press: the first press is the next one.
         button.RawPressed = button.StablePressed = IsPressedLevel(_controller.Read(button.Pin));
-        button.SettleTimer = _time.CreateTimer(static s => ((DebouncedButton)s!).Owner!.OnSettled((DebouncedButton)s), button, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        button.Owner = this;
+        button.SettleTimer = _time.CreateTimer(s => OnSettled((DebouncedButton)s!), button, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _controller.RegisterCallbackForPinValueChangedEvent(button.Pin, PinEventTypes.Rising | PinEventTypes.Falling, _onEdge);
         button.CallbackRegistered = true;
     }
@@ -302,8 +301,6 @@ public sealed partial class ButtonMonitor : IDisposable
         public int Pin { get; } = pin;
 
         public ButtonRole Role { get; } = role;
-
-        public ButtonMonitor? Owner { get; set; }
 
         public ITimer? SettleTimer { get; set; }
 
