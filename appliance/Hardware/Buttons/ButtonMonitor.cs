@@ -28,7 +28,9 @@ public sealed partial class ButtonMonitor : IDisposable
     private readonly ITimer _longPressTimer;
     private readonly PinChangeEventHandler _onEdge;
     private readonly Lock _gate = new();
-    private bool _longPressFired;
+    // A press of the action button seen from its start whose outcome (short or long) is still open;
+    // a button already held when the monitor starts never becomes one.
+    private bool _actionPressOpen;
     private bool _disposed;
 
     /// <summary>
@@ -198,14 +200,15 @@ public sealed partial class ButtonMonitor : IDisposable
             {
                 if (pressed)
                 {
-                    _longPressFired = false;
+                    _actionPressOpen = true;
                     _action.PressedAtTimestamp = button.LastEdgeTimestamp;
                     ArmLongPress();
                 }
                 else
                 {
                     _longPressTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                    shortPress = !_longPressFired;
+                    shortPress = _actionPressOpen;
+                    _actionPressOpen = false;
                 }
             }
         }
@@ -227,7 +230,7 @@ public sealed partial class ButtonMonitor : IDisposable
     {
         lock (_gate)
         {
-            if (_disposed || !_action.StablePressed || _longPressFired)
+            if (_disposed || !_action.StablePressed || !_actionPressOpen)
             {
                 return;
             }
@@ -240,7 +243,7 @@ public sealed partial class ButtonMonitor : IDisposable
                 return;
             }
 
-            _longPressFired = true;
+            _actionPressOpen = false;
         }
 
         Log.ActionLongPressed(_logger);
