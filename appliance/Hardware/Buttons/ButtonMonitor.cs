@@ -217,7 +217,7 @@ public sealed partial class ButtonMonitor : IDisposable
         {
             var muted = _muteGate.Toggle();
             Log.MuteToggled(_logger, muted);
-            Raise(MuteChanged, muted);
+            RaiseMuteChanged(muted);
         }
         else if (shortPress)
         {
@@ -258,14 +258,9 @@ public sealed partial class ButtonMonitor : IDisposable
 
     private void Raise(Action? handler, string name)
     {
-        if (handler is null)
-        {
-            return;
-        }
-
         try
         {
-            handler();
+            handler?.Invoke();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -275,66 +270,15 @@ public sealed partial class ButtonMonitor : IDisposable
         }
     }
 
-    private void Raise(Action<bool>? handler, bool value)
+    private void RaiseMuteChanged(bool muted)
     {
-        if (handler is null)
-        {
-            return;
-        }
-
         try
         {
-            handler(value);
+            MuteChanged?.Invoke(muted);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Log.HandlerFailed(_logger, nameof(MuteChanged), ex);
         }
-    }
-
-    private enum ButtonRole
-    {
-        Mute,
-        Action,
-    }
-
-    /// <summary>One button's raw and debounced level; guarded by the monitor's lock.</summary>
-    private sealed class DebouncedButton(int pin, ButtonRole role)
-    {
-        public int Pin { get; } = pin;
-
-        public ButtonRole Role { get; } = role;
-
-        public ITimer? SettleTimer { get; set; }
-
-        public bool OpenedHere { get; set; }
-
-        public bool CallbackRegistered { get; set; }
-
-        public bool RawPressed { get; set; }
-
-        public bool StablePressed { get; set; }
-
-        public long LastEdgeTimestamp { get; set; }
-
-        public long PressedAtTimestamp { get; set; }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "Buttons ready: mute on GPIO {MutePin}, action on GPIO {ActionPin} ({Polarity})")]
-        public static partial void Ready(ILogger logger, int mutePin, int actionPin, string polarity);
-
-        [LoggerMessage(EventId = 3402, Level = LogLevel.Information, Message = "Mute button: capture muted = {Muted}")]
-        public static partial void MuteToggled(ILogger logger, bool muted);
-
-        [LoggerMessage(EventId = 3403, Level = LogLevel.Debug, Message = "Action button: short press")]
-        public static partial void ActionPressed(ILogger logger);
-
-        [LoggerMessage(EventId = 3404, Level = LogLevel.Information, Message = "Action button: long press, starting a turn without the wake word")]
-        public static partial void ActionLongPressed(ILogger logger);
-
-        [LoggerMessage(EventId = 3405, Level = LogLevel.Error, Message = "A {Event} handler failed")]
-        public static partial void HandlerFailed(ILogger logger, string @event, Exception exception);
     }
 }

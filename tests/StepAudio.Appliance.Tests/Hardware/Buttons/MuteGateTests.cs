@@ -61,4 +61,21 @@ public sealed class MuteGateTests
 
         Assert.True(gate.IsMuted);
     }
+
+    [Fact]
+    public void Apply_WhenWarm_AllocatesNothingPerFrame()
+    {
+        var gate = new MuteGate(muted: true);
+        var frame = new float[512];
+        gate.Apply<float>(frame);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            gate.Apply<float>(frame);
+            gate.SetMuted(i % 2 == 0);
+        }
+
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
 }

@@ -96,4 +96,25 @@ public sealed class LedStripTests
     {
         Assert.True(LedRingOptionsValidator.ValidateAll(null, new LedRingOptions()).Succeeded);
     }
+
+    [Theory]
+    [InlineData(LedDriver.Apa102)]
+    [InlineData(LedDriver.Ws2812b)]
+    public void RenderAndShow_WhenWarm_AllocatesNothingPerFrame(LedDriver driver)
+    {
+        var spi = new CountingSpiDevice();
+        using ILedStrip strip = driver == LedDriver.Apa102 ? new Apa102Strip(spi, 12) : new Ws2812bStrip(spi, 12);
+        var pixels = new LedColor[12];
+        strip.Show(pixels);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var ms = 0; ms < 3000; ms += 33)
+        {
+            LedAnimator.Render((DeviceLedState)(ms % 8), TimeSpan.FromMilliseconds(ms), 0.7f, pixels);
+            strip.Show(pixels);
+        }
+
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.Equal(92, spi.Writes);
+    }
 }
