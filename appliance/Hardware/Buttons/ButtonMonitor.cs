@@ -215,7 +215,18 @@ public sealed partial class ButtonMonitor : IDisposable
 
         if (button.Role == ButtonRole.Mute && pressed)
         {
-            var muted = _muteGate.Toggle();
+            bool muted;
+            try
+            {
+                muted = _muteGate.Toggle();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The gate flips before it reports; a failing gate subscriber leaves the flip in place.
+                Log.HandlerFailed(_logger, nameof(MuteGate.MutedChanged), ex);
+                muted = _muteGate.IsMuted;
+            }
+
             Log.MuteToggled(_logger, muted);
             RaiseMuteChanged(muted);
         }

@@ -7,7 +7,8 @@ namespace StepAudio.Appliance.Hardware.LedRing;
 /// <summary>
 /// An APA102 chain through Iot.Device.Apa102. Each frame is a 4-byte start frame, per LED
 /// 0xE0|global-brightness then blue, green, red, and an end frame; the 5-bit global brightness is
-/// kept at full because <see cref="LedAnimator"/> already scales the colours.
+/// kept at full because <see cref="LedAnimator"/> already scales the colours. The binding's 32-bit
+/// end frame clocks data through up to 64 LEDs; beyond that the tail shows each frame one frame late.
 /// </summary>
 public sealed class Apa102Strip : ILedStrip
 {

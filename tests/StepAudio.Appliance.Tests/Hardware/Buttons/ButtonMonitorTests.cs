@@ -250,6 +250,20 @@ public sealed class ButtonMonitorTests
     }
 
     [Fact]
+    public void MutePress_WhenAGateSubscriberThrows_MuteStillTogglesAndIsReported()
+    {
+        var logger = new ListLogger<ButtonMonitor>();
+        using var monitor = Create(logger: logger);
+        _gate.MutedChanged += _ => throw new InvalidOperationException("subscriber bug");
+
+        Tap(Mute, holdMs: 100);
+
+        Assert.True(_gate.IsMuted);
+        Assert.Equal([true], _muteChanges);
+        Assert.Equal(1, logger.Count(3405));
+    }
+
+    [Fact]
     public void Dispose_WhenOwningTheController_RemovesCallbacksClosesPinsAndDisposesTheDriver()
     {
         var monitor = Create();
