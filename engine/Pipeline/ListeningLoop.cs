@@ -33,6 +33,7 @@ public sealed class ListeningLoop : IDisposable
     private TokenizerSession? _session;
     private int _turnId;
     private bool _turnRequested;
+    private int _voiceGateFrames;
 
     public ListeningLoop(
         WakeWordDetector wakeWord,
@@ -113,9 +114,19 @@ public sealed class ListeningLoop : IDisposable
         _timeline.Advance(frame.Length);
         FramesProcessed++;
         _preRoll.Write(frame);
-        var woke = _wakeWord.Process(frame, out var detection);
         var probability = _vad.Process(frame);
         LastSpeechProbability = probability;
+        var options = _wakeOptions;
+        if (probability >= options.VoiceGateThreshold)
+        {
+            _voiceGateFrames = (options.VoiceGateHoldMs / FrameMs) + 1;
+        }
+        else if (_voiceGateFrames > 0)
+        {
+            _voiceGateFrames--;
+        }
+
+        var woke = _wakeWord.Process(frame, voiceLikely: _voiceGateFrames > 0, out var detection);
 
         if (_session is null)
         {

@@ -6,7 +6,7 @@ namespace StepAudio.Engine.Vocoder;
 /// <summary>
 /// The six models of a vocoder profile, loaded once and shared by every session (ONNX Runtime sessions
 /// are safe to run concurrently; each vocoder session brings its own buffers). File names and tensor
-/// names are those of engine/models/CONTRACT.vocoder.md.
+/// names are those of engine/models/CONTRACT.md (vocoder sections).
 /// </summary>
 internal sealed class VocoderModels : IDisposable
 {

@@ -57,6 +57,7 @@ public sealed class WakeWordDetector : IDisposable
     private readonly float[] _melOutput;
     private readonly int _melFramesPerChunk;
     private readonly float[] _melWindow = new float[EmbeddingWindowFrames * MelBins];
+    private readonly float[] _melHistory;
     private readonly float[] _embedding96 = new float[EmbeddingSize];
     private readonly float[] _features = new float[FeatureWindow * EmbeddingSize];
     private readonly float[][] _headScores;
@@ -65,6 +66,7 @@ public sealed class WakeWordDetector : IDisposable
     private int _predictions;
     private long _samplesSeen;
     private long _quietUntilSample;
+    private int _skippedChunks;
 
     private WakeWordDetector(WakeWordOptions options, OnnxModel mel, OnnxModel embedding, IReadOnlyList<(string Keyword, OnnxModel Model)> heads)
     {
@@ -74,6 +76,10 @@ public sealed class WakeWordDetector : IDisposable
         // The mel model's frame count for 1760 samples is a property of the model; learn it once.
         _melFramesPerChunk = ProbeMelFrames(mel, _melInput.Length);
         _melOutput = new float[_melFramesPerChunk * MelBins];
+
+        // Mel frames kept so that the embeddings of up to a whole feature window of skipped
+        // chunks can be computed late, exactly as they would have been on time.
+        _melHistory = new float[(EmbeddingWindowFrames + (_melFramesPerChunk * FeatureWindow)) * MelBins];
         _mel = new BoundModel(mel, _melInput, [1, _melInput.Length], _melOutput, [1, 1, _melFramesPerChunk, MelBins]);
         _embedding = new BoundModel(embedding, _melWindow, [1, EmbeddingWindowFrames, MelBins, 1], _embedding96, [1, 1, 1, EmbeddingSize]);
         _heads = new BoundModel[heads.Count];
@@ -152,7 +158,15 @@ public sealed class WakeWordDetector : IDisposable
     /// Feeds 16 kHz mono samples in [-1, 1], any count. Returns true when a head crossed the
     /// threshold outside the refractory period in one of the chunks completed by this call.
     /// </summary>
-    public bool Process(ReadOnlySpan<float> samples, out WakeWordDetection detection)
+    public bool Process(ReadOnlySpan<float> samples, out WakeWordDetection detection) => Process(samples, voiceLikely: true, out detection);
+
+    /// <summary>
+    /// As <see cref="Process(ReadOnlySpan{float}, out WakeWordDetection)"/>, gated by the VAD: while
+    /// <paramref name="voiceLikely"/> is false only the cheap mel stage runs (the embedding model is
+    /// most of the cost); when it turns true the skipped chunks' embeddings are computed from the
+    /// kept mel frames before the heads run, so every score is the one the ungated detector gives.
+    /// </summary>
+    public bool Process(ReadOnlySpan<float> samples, bool voiceLikely, out WakeWordDetection detection)
     {
         detection = default;
         var fired = false;
@@ -176,7 +190,7 @@ public sealed class WakeWordDetector : IDisposable
             }
 
             _pending = 0;
-            if (RunChunk(out var candidate) && !fired)
+            if (RunChunk(voiceLikely, out var candidate) && !fired)
             {
                 detection = candidate;
                 fired = true;
@@ -197,9 +211,10 @@ public sealed class WakeWordDetector : IDisposable
     public void Reset()
     {
         Array.Clear(_melInput);
-        _melWindow.AsSpan().Fill(1f);
+        _melHistory.AsSpan().Fill(1f);
         Array.Clear(_features);
         _pending = 0;
+        _skippedChunks = 0;
         _quietUntilSample = long.MaxValue;
         var noise = new float[ChunkSamples];
         var random = new Random(1234);
@@ -230,7 +245,7 @@ public sealed class WakeWordDetector : IDisposable
         }
     }
 
-    private bool RunChunk(out WakeWordDetection detection)
+    private bool RunChunk(bool voiceLikely, out WakeWordDetection detection)
     {
         detection = default;
         _mel.Run();
@@ -241,12 +256,30 @@ public sealed class WakeWordDetector : IDisposable
         }
 
         var shift = _melFramesPerChunk * MelBins;
-        _melWindow.AsSpan(shift).CopyTo(_melWindow);
-        frames.CopyTo(_melWindow.AsSpan(_melWindow.Length - shift));
+        _melHistory.AsSpan(shift).CopyTo(_melHistory);
+        frames.CopyTo(_melHistory.AsSpan(_melHistory.Length - shift));
 
-        _embedding.Run();
-        _features.AsSpan(EmbeddingSize).CopyTo(_features);
-        _embedding96.CopyTo(_features.AsSpan(_features.Length - EmbeddingSize));
+        if (!voiceLikely)
+        {
+            // Chunks count towards the start-up quiet period whether or not the heads ran.
+            _predictions = Math.Min(_predictions + 1, WarmupPredictions);
+            _skippedChunks = Math.Min(_skippedChunks + 1, FeatureWindow);
+            LastScore = 0;
+            return false;
+        }
+
+        // Catch up: the embeddings of skipped chunks, oldest first, from the windows that ended
+        // at each of those chunks; then this chunk's own.
+        for (var back = _skippedChunks; back >= 0; back--)
+        {
+            var end = _melHistory.Length - (back * shift);
+            _melHistory.AsSpan(end - _melWindow.Length, _melWindow.Length).CopyTo(_melWindow);
+            _embedding.Run();
+            _features.AsSpan(EmbeddingSize).CopyTo(_features);
+            _embedding96.CopyTo(_features.AsSpan(_features.Length - EmbeddingSize));
+        }
+
+        _skippedChunks = 0;
 
         var best = 0f;
         var bestHead = 0;

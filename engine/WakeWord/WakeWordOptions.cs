@@ -17,6 +17,17 @@ public sealed class WakeWordOptions
     [Range(0, 2000)]
     public int PreRollMs { get; set; } = 300;
 
+    /// <summary>
+    /// VAD probability that opens the wake word's embedding stage (most of its cost); 0 keeps it
+    /// always open. Scores are unchanged by the gate: skipped windows are computed when it opens.
+    /// </summary>
+    [Range(0.0, 0.9)]
+    public float VoiceGateThreshold { get; set; } = 0.1f;
+
+    /// <summary>How long the gate stays open after the last frame above the threshold (covers the phrase's end, where scores peak).</summary>
+    [Range(0, 10_000)]
+    public int VoiceGateHoldMs { get; set; } = 1500;
+
     /// <summary>Pinned head models (by lock name) to load, e.g. <c>oww-hey-jarvis</c>.</summary>
     public List<string> Heads { get; set; } = ["oww-hey-jarvis"];
 

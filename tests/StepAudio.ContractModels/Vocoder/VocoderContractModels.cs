@@ -4,7 +4,7 @@ namespace StepAudio.ContractModels.Vocoder;
 
 /// <summary>
 /// Deterministic, tiny stand-ins for the vocoder profile's six models, with the tensor names and shapes
-/// of engine/models/CONTRACT.vocoder.md. Each uses its inputs smoothly, so the vocoder's plumbing
+/// of engine/models/CONTRACT.md (vocoder sections). Each uses its inputs smoothly, so the vocoder's plumbing
 /// (interpolation, guidance, caches, fades) has a visible effect on the output: the flow converges
 /// towards its mu, and HiFT turns each mel frame into a sum of sinusoids that start and end every frame
 /// at zero, a continuous audible signal.

@@ -89,6 +89,37 @@ public sealed class WakeWordDetectorTests(ModelsFixture models)
     }
 
     [Fact]
+    public void Process_WhenGatedByVoice_ScoresExactlyAsUngatedWheneverOpen()
+    {
+        var audio = SpeechClips.Concat(SpeechClips.Silence(2000), SpeechClips.Synthesize("hey jarvis"), SpeechClips.Silence(1500));
+        using var ungated = Load();
+        using var gated = Load();
+        var open = 0;
+        for (var offset = 0; offset + 1280 <= audio.Length; offset += 1280)
+        {
+            // Closed for the first 1.6 s and in a 0.4 s hole later: gaps longer and shorter than the feature window.
+            var chunk = offset / 1280;
+            var gateOpen = chunk >= 20 && (chunk < 30 || chunk >= 35);
+            var frame = audio.AsSpan(offset, 1280);
+            var a = ungated.Process(frame, out var expected);
+            var b = gated.Process(frame, gateOpen, out var actual);
+            if (gateOpen)
+            {
+                open++;
+                Assert.Equal(ungated.LastScore, gated.LastScore);
+                Assert.Equal(a, b);
+                Assert.Equal(expected, actual);
+            }
+            else
+            {
+                Assert.False(b);
+            }
+        }
+
+        Assert.True(open > 20);
+    }
+
+    [Fact]
     public void Process_WhenWarm_AllocatesNothing()
     {
         using var detector = Load();
