@@ -21,6 +21,9 @@ internal sealed class FaultInjectingPcmOpener(IPcmOpener inner) : IPcmOpener
     /// <summary>Runs on the audio thread just before an injected fault is returned.</summary>
     public Action<int> FaultInjected { get; init; } = _ => { };
 
+    /// <summary>Makes the devices report nothing rewindable, as a PCM that cannot take frames back does.</summary>
+    public bool RewindDisabled { get; init; }
+
     /// <summary>When set, a write blocks here once the gate says so.</summary>
     public WriteGate? Gate { get; init; }
 
@@ -95,7 +98,7 @@ internal sealed class FaultInjectingPcmOpener(IPcmOpener inner) : IPcmOpener
 
         public int Drop() => inner.Drop();
 
-        public int Rewindable() => inner.Rewindable();
+        public int Rewindable() => owner.RewindDisabled ? 0 : inner.Rewindable();
 
         public int Rewind(int frames) => inner.Rewind(frames);
 
