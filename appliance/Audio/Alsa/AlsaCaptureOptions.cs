@@ -1,0 +1,72 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace StepAudio.Appliance.Audio.Alsa;
+
+/// <summary>Which microphone to open and how (section <c>Audio:Capture</c>).</summary>
+public sealed class AlsaCaptureOptions
+{
+    /// <summary>The ALSA PCM name, as <c>arecord -L</c> lists it (e.g. <c>default</c>, <c>hw:CARD=Array,DEV=0</c>).</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string Device { get; set; } = "default";
+
+    /// <summary>The rate to ask for; the device may agree to a nearby one, which <see cref="AlsaCapture.Format"/> reports.</summary>
+    [Range(8000, 192_000)]
+    public int SampleRate { get; set; } = 16_000;
+
+    /// <summary>Channels to capture: the microphones of the array.</summary>
+    [Range(1, 32)]
+    public int Channels { get; set; } = 1;
+
+    [EnumDataType(typeof(AlsaSampleFormat))]
+    public AlsaSampleFormat SampleFormat { get; set; } = AlsaSampleFormat.S16Le;
+
+    /// <summary>Frames per read (the device's period); 256 at 16 kHz is 16 ms.</summary>
+    [Range(16, 65_536)]
+    public int PeriodFrames { get; set; } = 256;
+
+    /// <summary>Frames the device buffers; the capture thread may stall this long before an overrun.</summary>
+    [Range(32, 1_048_576)]
+    public int BufferFrames { get; set; } = 2048;
+
+    /// <summary>First wait before reopening a failed device; it doubles per failure.</summary>
+    [Range(1, 60_000)]
+    public int ReopenInitialDelayMs { get; set; } = 250;
+
+    /// <summary>Longest wait between reopen attempts.</summary>
+    [Range(1, 600_000)]
+    public int ReopenMaxDelayMs { get; set; } = 10_000;
+}
+
+/// <summary>Attribute checks plus the relations between fields of <see cref="AlsaCaptureOptions"/>.</summary>
+[OptionsValidator]
+public sealed partial class AlsaCaptureOptionsValidator : IValidateOptions<AlsaCaptureOptions>
+{
+    /// <summary>Validates attributes and cross-field rules.</summary>
+    public static ValidateOptionsResult ValidateAll(string? name, AlsaCaptureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new ValidateOptionsResultBuilder();
+        builder.AddResult(new AlsaCaptureOptionsValidator().Validate(name, options));
+        if (options.BufferFrames < 2 * options.PeriodFrames)
+        {
+            builder.AddError("must hold at least two periods (2 x PeriodFrames)", nameof(AlsaCaptureOptions.BufferFrames));
+        }
+
+        if (options.ReopenMaxDelayMs < options.ReopenInitialDelayMs)
+        {
+            builder.AddError("must not be shorter than ReopenInitialDelayMs", nameof(AlsaCaptureOptions.ReopenMaxDelayMs));
+        }
+
+        return builder.Build();
+    }
+
+    internal static void ThrowIfInvalid(AlsaCaptureOptions options)
+    {
+        var result = ValidateAll(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(nameof(AlsaCaptureOptions), typeof(AlsaCaptureOptions), result.Failures);
+        }
+    }
+}
