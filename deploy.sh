@@ -149,8 +149,8 @@ cmd_test() {
   dotnet test StepAudio.Edge.sln -c "$CONFIG" --no-build --nologo \
     --filter "Category!=Hardware" --logger "console;verbosity=normal" 2>&1 | tee "$log" || rc=$?
   # One summary line over all test projects, in the plain form CI reads.
-  awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-       END { gsub(",", "", f); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+  awk '/^ *Passed: *[0-9]+ *$/ { p += $2 } /^ *Failed: *[0-9]+ *$/ { f += $2 } /^ *Skipped: *[0-9]+ *$/ { s += $2 }
+       END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
   return $rc
 }
 

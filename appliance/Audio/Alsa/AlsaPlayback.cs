@@ -99,7 +99,7 @@ public sealed partial class AlsaPlayback : IAudioPlayback
         _thread.Start();
     }
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<float> samples, CancellationToken ct)
+    public async ValueTask WriteAsync(ReadOnlyMemory<float> samples, CancellationToken cancellationToken)
     {
         EnsureRunning();
         while (!samples.IsEmpty)
@@ -120,11 +120,11 @@ public sealed partial class AlsaPlayback : IAudioPlayback
                 continue;
             }
 
-            await _space.WaitAsync(ct).ConfigureAwait(false);
+            await _space.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public async ValueTask CompleteReplyAsync(CancellationToken ct)
+    public async ValueTask CompleteReplyAsync(CancellationToken cancellationToken)
     {
         EnsureRunning();
         var completion = new ReplyCompletion(_queue.TotalWritten);
@@ -134,7 +134,7 @@ public sealed partial class AlsaPlayback : IAudioPlayback
         }
 
         _wake.Set();
-        await completion.Task.WaitAsync(ct).ConfigureAwait(false);
+        await completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task StopAsync(CancellationToken ct = default)
