@@ -118,16 +118,16 @@ cmd_demo() {
   local dir="$CACHE/demo"
   step "making the demo request (espeak-ng + sox, 4 channels, 48 kHz, room noise)"
   make_demo_clip "$dir"
-  local port url pid
+  local port url
   port="$(free_port)"
   url="http://127.0.0.1:$port"
   step "starting the stand-in GPU server on $url (first token 150 ms, 15 ms per token)"
   dotnet "$STANDIN_DLL" --port "$port" --first-token-delay-ms 150 --token-interval-ms 15 >"$dir/standin.log" 2>&1 &
-  pid=$!
-  trap 'kill $pid 2>/dev/null || true' EXIT
+  STANDIN_PID=$!
+  trap 'kill "${STANDIN_PID:-}" 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do
     curl -fsS "$url/health" >/dev/null 2>&1 && break
-    kill -0 "$pid" 2>/dev/null || die "the stand-in server did not start (see $dir/standin.log)."
+    kill -0 "$STANDIN_PID" 2>/dev/null || die "the stand-in server did not start (see $dir/standin.log)."
     sleep 0.1
   done
   step "running the appliance on the recording"
