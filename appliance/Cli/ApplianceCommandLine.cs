@@ -8,7 +8,9 @@ internal static class ApplianceCommandLine
     public static RootCommand Create()
     {
         var root = new RootCommand("StepAudio.Edge: the firmware host of a Step-Audio voice appliance.\n" + ExitCodes.Help);
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(ListenCommand.Create());
         return root;
     }

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
@@ -64,59 +63,22 @@ public sealed class ApplianceSettings
             throw new OptionsException($"Configuration is not valid JSON: {ex.Message}");
         }
 
+        // The same validators the service runs at start, with the option path in every message.
+        var failures = Hosting.ApplianceOptions.Validate(configuration);
+        if (failures.Count > 0)
+        {
+            throw new OptionsException("Invalid configuration:\n  " + string.Join("\n  ", failures));
+        }
+
         var settings = new ApplianceSettings();
-        try
-        {
-            configuration.GetSection("Models").Bind(settings.Models);
-            configuration.GetSection("WakeWord").Bind(settings.WakeWord);
-            configuration.GetSection("Endpointing").Bind(settings.Endpointing);
-            configuration.GetSection("Tokenizer").Bind(settings.Tokenizer);
-            configuration.GetSection("Vocoder").Bind(settings.Vocoder);
-            configuration.GetSection("GpuServer").Bind(settings.GpuServer);
-            configuration.GetSection("Voice").Bind(settings.Voice);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new OptionsException($"Configuration value has the wrong type: {ex.Message}");
-        }
-
-        settings.Validate();
+        configuration.GetSection("Models").Bind(settings.Models);
+        configuration.GetSection("WakeWord").Bind(settings.WakeWord);
+        configuration.GetSection("Endpointing").Bind(settings.Endpointing);
+        configuration.GetSection("Tokenizer").Bind(settings.Tokenizer);
+        configuration.GetSection("Vocoder").Bind(settings.Vocoder);
+        configuration.GetSection("GpuServer").Bind(settings.GpuServer);
+        configuration.GetSection("Voice").Bind(settings.Voice);
         return settings;
-    }
-
-    /// <summary>Checks every section; the first problems are reported with their option paths.</summary>
-    public void Validate()
-    {
-        var problems = new List<string>();
-        Check("WakeWord", WakeWord, problems);
-        Check("Endpointing", Endpointing, problems);
-        var endpointing = EndpointingOptionsValidator.ValidateAll(null, Endpointing);
-        if (endpointing.Failed)
-        {
-            problems.AddRange(endpointing.Failures.Select(f => $"Endpointing: {f}"));
-        }
-
-        Check("Tokenizer", Tokenizer, problems);
-        Check("Vocoder", Vocoder, problems);
-        Check("GpuServer", GpuServer, problems);
-        Check("Voice", Voice, problems);
-        if (problems.Count > 0)
-        {
-            throw new OptionsException("Invalid configuration:\n  " + string.Join("\n  ", problems.Distinct()));
-        }
-    }
-
-    private static void Check(string section, object options, List<string> problems)
-    {
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true))
-        {
-            foreach (var result in results)
-            {
-                var members = string.Join(",", result.MemberNames);
-                problems.Add($"{section}:{members}: {result.ErrorMessage}");
-            }
-        }
     }
 }
 

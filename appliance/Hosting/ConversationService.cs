@@ -1,0 +1,226 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StepAudio.Appliance.Audio;
+using StepAudio.Appliance.Composition;
+using StepAudio.Appliance.Hardware.Buttons;
+using StepAudio.Engine.Audio;
+using StepAudio.Engine.Endpointing;
+using StepAudio.Engine.Link;
+using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Tokenizer;
+using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Voice;
+using StepAudio.Engine.WakeWord;
+
+namespace StepAudio.Appliance.Hosting;
+
+/// <summary>
+/// The live pipeline as a hosted service. Start-up loads and warms every model and starts
+/// capture, so the host reports READY only once the device can actually hear; the capture thread
+/// then drives the listening loop (channel selection, resampling, mute) and the coordinator runs
+/// on <see cref="ExecuteAsync"/>. Stopping cancels the turn in flight (its server streams close),
+/// fades playback out and releases the models.
+/// </summary>
+internal sealed partial class ConversationService : BackgroundService, IAudioFrameSink, IAudioHeartbeat
+{
+    private readonly IAudioCapture _capture;
+    private readonly IAudioOutput _output;
+    private readonly MuteGate _mute;
+    private readonly ISystemdNotifier _notifier;
+    private readonly IPipelineEventSink _events;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly ApplianceSettings _settings;
+    private readonly ChannelSelectionOptions _channels;
+    private readonly HostingOptions _hosting;
+    private readonly TaskCompletionSource _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ConversationEngine? _engine;
+    private FrontEnd? _frontEnd;
+
+    public ConversationService(
+        IAudioCapture capture,
+        IAudioOutput output,
+        MuteGate mute,
+        ISystemdNotifier notifier,
+        IPipelineEventSink events,
+        ILoggerFactory loggers,
+        IOptions<ModelCacheOptions> models,
+        IOptions<WakeWordOptions> wakeWord,
+        IOptions<EndpointingOptions> endpointing,
+        IOptions<TokenizerOptions> tokenizer,
+        IOptions<VocoderOptions> vocoder,
+        IOptions<GpuServerOptions> server,
+        IOptions<VoiceOptions> voice,
+        IOptions<ChannelSelectionOptions> channels,
+        IOptions<HostingOptions> hosting)
+    {
+        _capture = capture;
+        _output = output;
+        _mute = mute;
+        _notifier = notifier;
+        _events = events;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger<ConversationService>();
+        _settings = new ApplianceSettings
+        {
+            Models = models.Value,
+            WakeWord = wakeWord.Value,
+            Endpointing = endpointing.Value,
+            Tokenizer = tokenizer.Value,
+            Vocoder = vocoder.Value,
+            GpuServer = server.Value,
+            Voice = voice.Value,
+        };
+        _channels = channels.Value;
+        _hosting = hosting.Value;
+    }
+
+    /// <inheritdoc />
+    public long FramesProcessed => _engine?.Loop.FramesProcessed ?? 0;
+
+    /// <summary>The listening loop, once started (the action button asks it for a turn).</summary>
+    public ListeningLoop? Loop => _engine?.Loop;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Status("loading and warming models");
+        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken);
+        Status("starting audio capture");
+        _capture.Opened += OnCaptureOpened;
+        _capture.FaultChanged += OnCaptureFault;
+        _capture.Start(this);
+        try
+        {
+            await _firstFrame.Task.WaitAsync(TimeSpan.FromMilliseconds(_hosting.CaptureStartTimeoutMs), cancellationToken);
+            Status("listening");
+        }
+        catch (TimeoutException)
+        {
+            // Report READY anyway: the service is up and keeps reopening the device; STATUS says why it is deaf.
+            var fault = _capture.Fault?.Message ?? "no audio frames yet";
+            Log.CaptureNotFlowing(_logger, fault);
+            Status($"capture fault: {fault}");
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Status("stopping");
+        _capture.Stop();
+        _engine?.CompleteInput();
+        await base.StopAsync(cancellationToken);
+        if (_output is IAudioPlayback playback)
+        {
+            await playback.StopAsync(cancellationToken);
+        }
+
+        if (_engine is not null)
+        {
+            await _engine.DisposeAsync();
+            _engine = null;
+        }
+    }
+
+    /// <summary>Runs on the capture thread, one period at a time.</summary>
+    public void OnFrames(ReadOnlySpan<float> interleaved, int channels)
+    {
+        var engine = _engine;
+        var frontEnd = _frontEnd;
+        if (engine is null || frontEnd is null || frontEnd.Channels != channels)
+        {
+            return;
+        }
+
+        var mono16k = frontEnd.Process(interleaved, _mute.IsMuted);
+        engine.Loop.Process(mono16k);
+        _firstFrame.TrySetResult();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _engine!.Coordinator.RunAsync(_engine.Signals, stoppingToken);
+
+    private void OnCaptureOpened(object? sender, AudioStreamFormat format)
+    {
+        // Buffers are sized here, when the device says what it delivers, never per period.
+        _frontEnd = new FrontEnd(ChannelSelection.FromOptions(_channels, format.Channels, format.SampleRate), format);
+        Log.CaptureOpened(_logger, format.Device, format.SampleRate, format.Channels, format.PeriodFrames);
+    }
+
+    private void OnCaptureFault(object? sender, AudioDeviceFaultEventArgs e) =>
+        Status(e.Fault is null ? "listening" : $"capture fault: {e.Fault.Message}");
+
+    private void Status(string text)
+    {
+        if (_notifier.IsEnabled)
+        {
+            _notifier.Notify(ServiceStates.Status(text));
+        }
+
+        Log.Status(_logger, text);
+    }
+
+    /// <summary>Channel selection, mute and resampling to 16 kHz, with buffers for one capture format.</summary>
+    private sealed class FrontEnd
+    {
+        private readonly ChannelSelection _selection;
+        private readonly PolyphaseResampler? _resampler;
+        private readonly float[] _mono;
+        private readonly float[] _mono16k;
+
+        public FrontEnd(ChannelSelection selection, AudioStreamFormat format)
+        {
+            _selection = selection;
+            Channels = format.Channels;
+            var period = Math.Max(format.PeriodFrames, 1) * 4;
+            _mono = new float[period];
+            if (format.SampleRate != 16000)
+            {
+                _resampler = new PolyphaseResampler(format.SampleRate, 16000);
+                _mono16k = new float[_resampler.MaxOutputFor(period)];
+            }
+            else
+            {
+                _mono16k = _mono;
+            }
+        }
+
+        public int Channels { get; }
+
+        public ReadOnlySpan<float> Process(ReadOnlySpan<float> interleaved, bool muted)
+        {
+            var frames = interleaved.Length / Channels;
+            var mono = _mono.AsSpan(0, Math.Min(frames, _mono.Length));
+            var written = _selection.Process(interleaved[..(mono.Length * Channels)], mono);
+            mono = mono[..written];
+            if (muted)
+            {
+                // Muted means deaf: the pipeline hears silence, nothing of the room.
+                mono.Clear();
+            }
+
+            if (_resampler is null)
+            {
+                return mono;
+            }
+
+            var count = _resampler.Process(mono, _mono16k);
+            return _mono16k.AsSpan(0, count);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Status: {Status}")]
+        public static partial void Status(ILogger logger, string status);
+
+        [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Audio capture is not delivering frames: {Fault}. Reporting ready; the device keeps retrying.")]
+        public static partial void CaptureNotFlowing(ILogger logger, string fault);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Capture opened: {Device}, {Rate} Hz, {Channels} channel(s), {Period} frames per period")]
+        public static partial void CaptureOpened(ILogger logger, string device, int rate, int channels, int period);
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+using StepAudio.Appliance.Hardware.LedRing;
+using StepAudio.Engine.Pipeline;
+
+namespace StepAudio.Appliance.Hosting;
+
+/// <summary>
+/// Hangs the LED ring and the log off the pipeline's events (never inside the pipeline): wake
+/// shows listening, the end of the turn thinking, the first reply audio speaking, the end idle.
+/// </summary>
+internal sealed partial class DeviceStatusSink(ILogger<DeviceStatusSink> logger, LedRingController? leds = null) : IPipelineEventSink
+{
+    public void OnEvent(PipelineEvent pipelineEvent)
+    {
+        ArgumentNullException.ThrowIfNull(pipelineEvent);
+        Log.PipelineEvent(logger, pipelineEvent.Type, pipelineEvent.AtMs);
+        var state = pipelineEvent.Type switch
+        {
+            PipelineEventTypes.Wake => DeviceLedState.Listening,
+            PipelineEventTypes.EndOfTurn => DeviceLedState.Thinking,
+            PipelineEventTypes.FirstAudioOut => DeviceLedState.Speaking,
+            PipelineEventTypes.TurnEnd or PipelineEventTypes.NoSpeech => DeviceLedState.Idle,
+            PipelineEventTypes.Error => DeviceLedState.Error,
+            _ => (DeviceLedState?)null,
+        };
+        if (state is { } led && leds is not null && leds.State != DeviceLedState.Muted)
+        {
+            leds.SetState(led);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 3020, Level = LogLevel.Debug, Message = "Pipeline event {Type} at {AtMs} ms")]
+        public static partial void PipelineEvent(ILogger logger, string type, double atMs);
+    }
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StepAudio.Appliance.Hosting;
+
+/// <summary>How the service runs under its supervisor.</summary>
+public sealed class HostingOptions
+{
+    /// <summary>
+    /// Watchdog ping interval when systemd does not say (WATCHDOG_USEC); pings are sent at half
+    /// the watchdog period and only while the audio loop makes progress.
+    /// </summary>
+    [Range(100, 600_000)]
+    public int WatchdogIntervalMs { get; set; } = 5000;
+
+    /// <summary>How long start-up waits for the first captured frames before reporting READY anyway, with the fault in STATUS.</summary>
+    [Range(100, 120_000)]
+    public int CaptureStartTimeoutMs { get; set; } = 5000;
+
+    /// <summary>Use the GPIO buttons (off on a box without them).</summary>
+    public bool Buttons { get; set; }
+
+    /// <summary>Use the SPI LED ring (off on a box without one).</summary>
+    public bool LedRing { get; set; }
+}

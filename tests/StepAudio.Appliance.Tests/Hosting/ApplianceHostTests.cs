@@ -1,0 +1,175 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StepAudio.Appliance.Audio;
+using StepAudio.Appliance.Hosting;
+using StepAudio.Appliance.Tests.Fakes;
+using StepAudio.Engine.Audio;
+using StepAudio.Engine.Pipeline;
+using StepAudio.StandInServer;
+using StepAudio.TestSupport;
+
+namespace StepAudio.Appliance.Tests.Hosting;
+
+/// <summary>
+/// The service as systemd runs it, without systemd: NOTIFY_SOCKET points at a datagram socket the
+/// test reads, capture is a fake device with a clock, playback a recorder; models, tokenizer,
+/// vocoder and the stand-in server are real.
+/// </summary>
+[Collection(PinnedModelsGroup.Name)]
+public sealed class ApplianceHostTests : IAsyncLifetime
+{
+    private readonly ContractModelsFixture _contract;
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"stepaudio-host-{Guid.NewGuid():N}");
+    private StandInGpuServer _server = null!;
+
+    public ApplianceHostTests(ModelsFixture models, ContractModelsFixture contract)
+    {
+        _ = models;
+        _contract = contract;
+        Directory.CreateDirectory(_dir);
+    }
+
+    public async Task InitializeAsync()
+    {
+        _server = await StandInGpuServer.StartAsync(new StandInOptions { FirstTokenDelay = TimeSpan.FromMilliseconds(20), TokenInterval = TimeSpan.FromMilliseconds(1) });
+        WavFile.Write(Path.Combine(_dir, "prompt.wav"), SpeechClips.Synthesize("Hello, this is the voice of your speaker."), 16000, 1);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Run_UnderServiceManager_ReportsReadyWatchdogWhileAudioFlowsAndStopping()
+    {
+        using var manager = new ServiceManagerNotifications();
+        var capture = new FakeAudioCapture(SpeechClips.Silence(1000));
+        Environment.SetEnvironmentVariable("NOTIFY_SOCKET", manager.SocketPath);
+        Environment.SetEnvironmentVariable("WATCHDOG_USEC", "200000");
+        try
+        {
+            using var host = Build(capture, new RecordingAudioOutput());
+            await host.StartAsync();
+
+            await manager.WaitForAsync(line => line == "READY=1", TimeSpan.FromSeconds(30));
+            Assert.Contains("STATUS=loading and warming models", manager.Received);
+            Assert.Contains("STATUS=listening", manager.Received);
+            Assert.True(manager.Received.IndexOf("STATUS=listening") < manager.Received.IndexOf("READY=1"), "READY only after capture runs");
+            Assert.True(Interlocked.Read(ref capture.PeriodsDelivered) > 0);
+
+            await manager.WaitForAsync(line => line == "WATCHDOG=1", TimeSpan.FromSeconds(5));
+            await manager.WaitForAsync(line => line == "WATCHDOG=1", TimeSpan.FromSeconds(5));
+
+            capture.Stall();
+            await manager.WaitForAsync(line => line.StartsWith("STATUS=audio loop stalled", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+            var whileStalled = await manager.CollectAsync(TimeSpan.FromMilliseconds(600));
+            Assert.DoesNotContain("WATCHDOG=1", whileStalled);
+
+            capture.Resume();
+            await manager.WaitForAsync(line => line == "WATCHDOG=1", TimeSpan.FromSeconds(5));
+
+            await host.StopAsync();
+            await manager.WaitForAsync(line => line == "STOPPING=1", TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", null);
+            Environment.SetEnvironmentVariable("WATCHDOG_USEC", null);
+            capture.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Run_WhenWakePhraseAndQuestionArriveThroughCapture_SpeaksTheReply()
+    {
+        var request = SpeechClips.Concat(
+            SpeechClips.Silence(500),
+            SpeechClips.Synthesize("hey jarvis", wordsPerMinute: 140),
+            SpeechClips.Silence(300),
+            SpeechClips.Synthesize("what time is it in Tokyo"),
+            SpeechClips.Silence(3000));
+        var capture = new FakeAudioCapture(request);
+        var output = new RecordingAudioOutput();
+        var events = new CollectingSink();
+        using var host = Build(capture, output, services => services.AddSingleton<IPipelineEventSink>(events));
+
+        await host.StartAsync();
+        await events.TurnEnded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await host.StopAsync();
+        capture.Dispose();
+
+        Assert.Equal(1, output.Replies);
+        Assert.True(output.Samples.Length > 22050 / 2, $"{output.Samples.Length} samples played");
+        Assert.Contains(PipelineEventTypes.Wake, events.Types);
+        Assert.Contains(PipelineEventTypes.FirstAudioOut, events.Types);
+    }
+
+    [Fact]
+    public async Task Start_WhenAnOptionIsOutOfRange_FailsBeforeReadyNamingThePath()
+    {
+        var capture = new FakeAudioCapture([]);
+        using var host = Build(capture, new RecordingAudioOutput(), configure: config => config["Endpointing:EndOfTurnMs"] = "100");
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Endpointing", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("EndOfTurnMs", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, Interlocked.Read(ref capture.PeriodsDelivered));
+        capture.Dispose();
+    }
+
+    private IHost Build(IAudioCapture capture, IAudioOutput output, Action<IServiceCollection>? services = null, Action<Dictionary<string, string?>>? configure = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Tokenizer:ModelDirectory"] = _contract.Directory,
+            ["Vocoder:ModelDirectory"] = _contract.Directory,
+            ["GpuServer:BaseAddress"] = _server.BaseAddress.ToString(),
+            ["Voice:PromptWav"] = Path.Combine(_dir, "prompt.wav"),
+            ["Hosting:CaptureStartTimeoutMs"] = "10000",
+        };
+        configure?.Invoke(settings);
+        return ApplianceHost.Build(customize: builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+            builder.Services.AddSingleton(capture);
+            builder.Services.AddSingleton(output);
+            services?.Invoke(builder.Services);
+        });
+    }
+
+    private sealed class CollectingSink : IPipelineEventSink
+    {
+        private readonly List<string> _types = [];
+
+        public TaskCompletionSource TurnEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IReadOnlyList<string> Types
+        {
+            get
+            {
+                lock (_types)
+                {
+                    return [.. _types];
+                }
+            }
+        }
+
+        public void OnEvent(PipelineEvent pipelineEvent)
+        {
+            lock (_types)
+            {
+                _types.Add(pipelineEvent.Type);
+            }
+
+            if (pipelineEvent.Type is PipelineEventTypes.TurnEnd or PipelineEventTypes.Error)
+            {
+                TurnEnded.TrySetResult();
+            }
+        }
+    }
+}
