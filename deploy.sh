@@ -26,6 +26,8 @@ usage: ./deploy.sh <command>
           speculative request, tokens, stand-in GPU server, vocoder, reply WAV, timeline
   test    every test (what CI runs)
   bench   the BenchmarkDotNet suite (BENCH_FILTER='*Wake*' to pick)
+  publish self-contained linux-x64 and linux-arm64 builds (ReadyToRun) in artifacts/publish/,
+          with their size and the x64 build's time to READY and idle memory
 USAGE
 }
 
@@ -160,6 +162,70 @@ cmd_bench() {
   dotnet run -c Release --project tests/StepAudio.Benchmarks -- --filter "${BENCH_FILTER:-*}" "$@"
 }
 
+cmd_publish() {
+  cmd_setup
+  ensure_apt socat
+  local out="$ROOT/artifacts/publish" rid
+  for rid in ${PUBLISH_RIDS:-linux-x64 linux-arm64}; do
+    step "publishing $rid (self-contained, ReadyToRun, Linux natives only)"
+    rm -rf "${out:?}/$rid"
+    dotnet publish appliance/StepAudio.Appliance.csproj -c Release -r "$rid" --self-contained true \
+      -p:PublishReadyToRun=true -o "$out/$rid" --nologo -v q -clp:ErrorsOnly || die "publishing $rid failed (errors above)."
+    cp image/stepaudio-edge.service "$out/$rid/"
+    echo "$rid: $(du -sh "$out/$rid" | cut -f1)  ($out/$rid)"
+  done
+  [[ -x "$out/linux-x64/stepaudio-edge" ]] && measure_startup "$out/linux-x64"
+  return 0
+}
+
+# Starts the published service the way systemd would (NOTIFY_SOCKET), with capture from the
+# ALSA file plugin (real libasound, no sound card), and reports the time to READY=1 for a first
+# and a second start, and the resident memory once ready.
+measure_startup() {
+  local pub="$1" dir="$CACHE/startup" run
+  rm -rf "$dir" && mkdir -p "$dir"
+  sox -n -r 16000 -c 1 -b 16 -e signed-integer -t raw "$dir/room.raw" synth 2 brownnoise vol 0.01
+  cat >"$dir/asound.conf" <<ASOUND
+pcm.stepaudio_capture { type file slave.pcm null file "/dev/null" infile "$dir/room.raw" format raw }
+pcm.stepaudio_playback { type file slave.pcm null file "/dev/null" format raw }
+ASOUND
+  cat >"$dir/site.json" <<JSON
+{
+  "Tokenizer": { "ModelDirectory": "$CACHE/contract-models" },
+  "Vocoder": { "ModelDirectory": "$CACHE/contract-models" },
+  "Voice": { "PromptWav": "$CACHE/demo/speaker-prompt.wav" },
+  "Audio": {
+    "Capture": { "Device": "stepaudio_capture", "SampleRate": 16000, "Channels": 1 },
+    "Playback": { "Device": "stepaudio_playback" }
+  }
+}
+JSON
+  [[ -f "$CACHE/demo/speaker-prompt.wav" ]] || { mkdir -p "$CACHE/demo"; espeak-ng -v en-us+f2 -w "$CACHE/demo/speaker-prompt.wav" "Hello, this is the voice of your speaker."; }
+  for run in first second; do
+    local sock="$dir/notify-$run.sock" log="$dir/notify-$run.log" start ready pid rss
+    socat -u "UNIX-RECV:$sock" - >"$log" 2>/dev/null &
+    local listener=$!
+    for _ in $(seq 1 50); do [[ -S "$sock" ]] && break; sleep 0.02; done
+    start=$(date +%s%N)
+    ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf:$dir/asound.conf" NOTIFY_SOCKET="$sock" \
+      "$pub/stepaudio-edge" run --config "$dir/site.json" >"$dir/service-$run.log" 2>&1 &
+    pid=$!
+    ready=""
+    for _ in $(seq 1 3000); do
+      if grep -q "READY=1" "$log" 2>/dev/null; then ready=$(date +%s%N); break; fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.01
+    done
+    sleep 2
+    rss=$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$pid/status" 2>/dev/null || echo "?")
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    kill "$listener" 2>/dev/null || true
+    [[ -n "$ready" ]] || die "the published service did not report READY (see $dir/service-$run.log)."
+    echo "start ($run): READY after $(( (ready - start) / 1000000 )) ms, RSS 2 s after READY ${rss} MB"
+  done
+}
+
 main() {
   local command="${1:-}"
   shift || true
@@ -168,6 +234,7 @@ main() {
     demo) cmd_demo ;;
     test) cmd_test ;;
     bench) cmd_bench "$@" ;;
+    publish) cmd_publish ;;
     -h|--help|help|"") usage ;;
     *) usage >&2; die "unknown command '$command'." ;;
   esac

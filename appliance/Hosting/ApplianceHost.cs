@@ -19,6 +19,9 @@ namespace StepAudio.Appliance.Hosting;
 /// </summary>
 internal static partial class ApplianceHost
 {
+    /// <summary>The site configuration file read after appsettings.json when present.</summary>
+    public const string SiteConfigPath = "/etc/stepaudio-edge/site.json";
+
     /// <summary>Builds the host; <paramref name="customize"/> lets tests swap hardware for fakes.</summary>
     public static IHost Build(string? extraConfig = null, Action<HostApplicationBuilder>? customize = null)
     {
@@ -28,6 +31,8 @@ internal static partial class ApplianceHost
             ContentRootPath = AppContext.BaseDirectory,
             DisableDefaults = false,
         });
+        // The box's own settings (server, broker, voice) live outside the image, so an update keeps them.
+        builder.Configuration.AddJsonFile(SiteConfigPath, optional: true, reloadOnChange: false);
         if (extraConfig is not null)
         {
             builder.Configuration.AddJsonFile(Path.GetFullPath(extraConfig), optional: false);
