@@ -109,6 +109,32 @@ public sealed class ApplianceHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stop_WhileAReplyIsStreaming_CancelsTheServerStreamsAndEndsTheTurn()
+    {
+        // A slow server: the reply is still streaming when the service is told to stop.
+        _server.Options.TokenInterval = TimeSpan.FromMilliseconds(150);
+        var request = SpeechClips.Concat(
+            SpeechClips.Silence(500),
+            SpeechClips.Synthesize("hey jarvis", wordsPerMinute: 140),
+            SpeechClips.Silence(300),
+            SpeechClips.Synthesize("tell me a long story"),
+            SpeechClips.Silence(3000));
+        var capture = new FakeAudioCapture(request);
+        var events = new CollectingSink(PipelineEventTypes.FirstTextToken);
+        using var host = Build(capture, new RecordingAudioOutput(), services => services.AddSingleton<IPipelineEventSink>(events));
+        await host.StartAsync();
+        await events.TurnEnded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var cancelledBefore = _server.CancelledGenerations;
+
+        await host.StopAsync();
+        capture.Dispose();
+
+        await _server.WaitForCancelledAsync(cancelledBefore + 1, TimeSpan.FromSeconds(10));
+        Assert.Contains(PipelineEventTypes.TurnEnd, events.Types);
+        Assert.DoesNotContain(PipelineEventTypes.Error, events.Types);
+    }
+
+    [Fact]
     public async Task Start_WhenAnOptionIsOutOfRange_FailsBeforeReadyNamingThePath()
     {
         var capture = new FakeAudioCapture([]);
@@ -142,7 +168,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
         });
     }
 
-    private sealed class CollectingSink : IPipelineEventSink
+    private sealed class CollectingSink(string signalOn = PipelineEventTypes.TurnEnd) : IPipelineEventSink
     {
         private readonly List<string> _types = [];
 
@@ -166,7 +192,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
                 _types.Add(pipelineEvent.Type);
             }
 
-            if (pipelineEvent.Type is PipelineEventTypes.TurnEnd or PipelineEventTypes.Error)
+            if (pipelineEvent.Type == signalOn || pipelineEvent.Type is PipelineEventTypes.Error)
             {
                 TurnEnded.TrySetResult();
             }
