@@ -58,6 +58,7 @@ internal static partial class ApplianceHost
         services.AddSingleton<IAudioOutput>(sp => sp.GetRequiredService<IAudioPlayback>());
         services.AddSingleton(sp => new OptionalLedRing(OpenLedRing(sp)));
         services.AddSingleton<IPipelineEventSink>(sp => new DeviceStatusSink(sp.GetRequiredService<ILogger<DeviceStatusSink>>(), sp.GetRequiredService<OptionalLedRing>().Controller));
+        services.AddSingleton(sp => new PipelineMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
 
         services.AddSingleton<ConversationService>();
         services.AddSingleton<IAudioHeartbeat>(sp => sp.GetRequiredService<ConversationService>());

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using StepAudio.Appliance.Audio;
 using StepAudio.Appliance.Composition;
 using StepAudio.Appliance.Hardware.Buttons;
+using StepAudio.Appliance.Output;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
@@ -30,6 +31,7 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     private readonly MuteGate _mute;
     private readonly ISystemdNotifier _notifier;
     private readonly IPipelineEventSink _events;
+    private readonly PipelineMetrics _metrics;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ApplianceSettings _settings;
@@ -44,7 +46,8 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
         IAudioOutput output,
         MuteGate mute,
         ISystemdNotifier notifier,
-        IPipelineEventSink events,
+        IEnumerable<IPipelineEventSink> events,
+        PipelineMetrics metrics,
         ILoggerFactory loggers,
         IOptions<ModelCacheOptions> models,
         IOptions<WakeWordOptions> wakeWord,
@@ -60,7 +63,8 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
         _output = output;
         _mute = mute;
         _notifier = notifier;
-        _events = events;
+        _events = new FanOutEventSink([metrics, .. events]);
+        _metrics = metrics;
         _loggers = loggers;
         _logger = loggers.CreateLogger<ConversationService>();
         _settings = new ApplianceSettings
@@ -87,6 +91,7 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     {
         Status("loading and warming models");
         _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken);
+        _metrics.Observe(_engine.Loop);
         Status("starting audio capture");
         _capture.Opened += OnCaptureOpened;
         _capture.FaultChanged += OnCaptureFault;

@@ -2,10 +2,16 @@ using StepAudio.Engine.Pipeline;
 
 namespace StepAudio.Appliance.Output;
 
-/// <summary>Hands each event to several sinks, in order.</summary>
-internal sealed class FanOutEventSink(params IPipelineEventSink[] sinks) : IPipelineEventSink
+/// <summary>Hands each event to several sinks, in order; file mode also keeps them for the timeline.</summary>
+internal sealed class FanOutEventSink(IEnumerable<IPipelineEventSink> sinks, bool keepHistory = false) : IPipelineEventSink
 {
     private readonly List<PipelineEvent> _recorded = [];
+    private readonly IPipelineEventSink[] _sinks = [.. sinks];
+
+    public FanOutEventSink(params IPipelineEventSink[] sinks)
+        : this(sinks, keepHistory: true)
+    {
+    }
 
     /// <summary>Every event seen, for the exit code and the timeline.</summary>
     public IReadOnlyList<PipelineEvent> Recorded
@@ -21,12 +27,15 @@ internal sealed class FanOutEventSink(params IPipelineEventSink[] sinks) : IPipe
 
     public void OnEvent(PipelineEvent pipelineEvent)
     {
-        lock (_recorded)
+        if (keepHistory)
         {
-            _recorded.Add(pipelineEvent);
+            lock (_recorded)
+            {
+                _recorded.Add(pipelineEvent);
+            }
         }
 
-        foreach (var sink in sinks)
+        foreach (var sink in _sinks)
         {
             sink.OnEvent(pipelineEvent);
         }

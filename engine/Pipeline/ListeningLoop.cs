@@ -34,6 +34,8 @@ public sealed class ListeningLoop : IDisposable
     private int _turnId;
     private bool _turnRequested;
     private int _voiceGateFrames;
+    private long _framesProcessed;
+    private long _busyTicks;
 
     public ListeningLoop(
         WakeWordDetector wakeWord,
@@ -72,7 +74,10 @@ public sealed class ListeningLoop : IDisposable
     public float LastSpeechProbability { get; private set; }
 
     /// <summary>Frames processed since start: the heartbeat that gates the watchdog.</summary>
-    public long FramesProcessed { get; private set; }
+    public long FramesProcessed => Volatile.Read(ref _framesProcessed);
+
+    /// <summary>Stopwatch ticks spent processing frames since start (the listening loop's CPU cost).</summary>
+    public long BusyTicks => Volatile.Read(ref _busyTicks);
 
     /// <summary>Takes new thresholds and timings from the next frame on.</summary>
     public void UpdateOptions(WakeWordOptions wakeOptions, EndpointingOptions endpointing)
@@ -111,8 +116,21 @@ public sealed class ListeningLoop : IDisposable
 
     private void ProcessFrame(ReadOnlySpan<float> frame)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            ProcessFrameCore(frame);
+        }
+        finally
+        {
+            Volatile.Write(ref _busyTicks, _busyTicks + (System.Diagnostics.Stopwatch.GetTimestamp() - started));
+            Volatile.Write(ref _framesProcessed, _framesProcessed + 1);
+        }
+    }
+
+    private void ProcessFrameCore(ReadOnlySpan<float> frame)
+    {
         _timeline.Advance(frame.Length);
-        FramesProcessed++;
         _preRoll.Write(frame);
         var probability = _vad.Process(frame);
         LastSpeechProbability = probability;
