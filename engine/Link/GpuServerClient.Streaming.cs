@@ -91,6 +91,9 @@ public sealed partial class GpuServerClient
                     }
 
                     deadline.TokenArrived();
+
+                    // Events already in the read buffer must not outlive a cancellation.
+                    cancellationToken.ThrowIfCancellationRequested();
                     yield return chunk.TextMemory;
                     deadline.AwaitNextToken(_options.IdleTokenTimeout);
                 }

@@ -119,6 +119,7 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
             int count = parser.Feed(text.Span, ids);
             for (int i = 0; i < count; i++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return ids[i];
             }
         }

@@ -40,6 +40,9 @@ internal sealed class SseChunkWriter
 
     public void WriteDone() => _pipe.Write("data: [DONE]\n\n"u8);
 
+    /// <summary>An SSE comment line: clients ignore it; writing it is how a closed connection is noticed while waiting.</summary>
+    public void WriteKeepAlive() => _pipe.Write(": waiting\n\n"u8);
+
     private void WriteChunk(string? role, string? text, string? finishReason)
     {
         _pipe.Write("data: "u8);

@@ -39,11 +39,14 @@ internal sealed class StandInGeneration(StandInGpuServer server)
                 await WholeAnswerAsync(context, string.Concat(pieces), chat, model, finishReason, options, aborted);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException && aborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is ClientGoneException || (ex is OperationCanceledException or IOException && aborted.IsCancellationRequested))
         {
             server.GenerationCancelled();
         }
     }
+
+    /// <summary>A write found the client gone before the transport raised RequestAborted.</summary>
+    private sealed class ClientGoneException : IOException;
 
     private async Task StreamAsync(HttpContext context, List<string> pieces, bool chat, string model, string finishReason,
         StandInOptions options, CancellationToken aborted)
@@ -65,10 +68,7 @@ internal sealed class StandInGeneration(StandInGpuServer server)
         await response.StartAsync(aborted);
         PipeWriter pipe = response.BodyWriter;
         var writer = new SseChunkWriter(pipe, chat, model);
-        if (firstTokenDelay > TimeSpan.Zero)
-        {
-            await Task.Delay(firstTokenDelay, aborted);
-        }
+        await WaitBeforeFirstTokenAsync(writer, pipe, firstTokenDelay, aborted);
 
         writer.WriteStart();
         for (int i = 0; i < pieces.Count; i++)
@@ -104,6 +104,32 @@ internal sealed class StandInGeneration(StandInGpuServer server)
         else
         {
             server.GenerationCompleted();
+        }
+    }
+
+    /// <summary>
+    /// The first-token delay, with an SSE comment every 100 ms: a client that gave up is then seen
+    /// as gone by the write, not only by the transport noticing the closed socket (which, on a busy
+    /// machine, can take longer than a long delay).
+    /// </summary>
+    private static async Task WaitBeforeFirstTokenAsync(SseChunkWriter writer, PipeWriter pipe, TimeSpan delay, CancellationToken aborted)
+    {
+        var remaining = delay;
+        var step = TimeSpan.FromMilliseconds(100);
+        while (remaining > TimeSpan.Zero)
+        {
+            var wait = remaining < step ? remaining : step;
+            await Task.Delay(wait, aborted);
+            remaining -= wait;
+            if (remaining > TimeSpan.Zero)
+            {
+                writer.WriteKeepAlive();
+                var flushed = await pipe.FlushAsync(aborted);
+                if (flushed.IsCompleted || flushed.IsCanceled)
+                {
+                    throw new ClientGoneException();
+                }
+            }
         }
     }
 
