@@ -100,8 +100,18 @@ internal sealed class ReplySpeaker(
         var resampled = Array.Empty<float>();
         var seconds = 0.0;
         var first = true;
-        await foreach (var sentence in sentences.ReadAllAsync(cancellationToken))
+        Tts.ControlTag? replyTag = null;
+        await foreach (var raw in sentences.ReadAllAsync(cancellationToken))
         {
+            // The reply's leading tag holds for every sentence of it; TTS hears the tag in front.
+            var tagged = Tts.ControlTagParser.Apply(raw, replyTag, voice.DefaultStyle);
+            replyTag ??= first ? Tts.ControlTagParser.Parse(raw).Tag : null;
+            if (tagged.UnknownTag is { } unknown)
+            {
+                owner.ReportUnknownTag(unknown);
+            }
+
+            var sentence = tagged.Text;
             if (first)
             {
                 latency.TtsRequest = owner.Timeline.Stamp();

@@ -11,4 +11,5 @@ namespace StepAudio.Engine.Pipeline;
 /// <param name="PromptText">What the prompt recording says.</param>
 /// <param name="PromptAudioIds">The prompt's interleaved audio ids, 0..5119.</param>
 /// <param name="VocoderPrompt">The vocoder's conditioning from the same recording.</param>
-public sealed record SpeakerVoice(string SystemText, string PromptText, int[] PromptAudioIds, SpeakerPrompt VocoderPrompt);
+/// <param name="DefaultStyle">The tag applied when a reply carries none; null for none.</param>
+public sealed record SpeakerVoice(string SystemText, string PromptText, int[] PromptAudioIds, SpeakerPrompt VocoderPrompt, Tts.ControlTag? DefaultStyle = null);

@@ -27,6 +27,7 @@ public sealed partial class TurnCoordinator
     private Task _closing = Task.CompletedTask;
     private CancellationTokenSource? _replyCancel;
     private readonly ConcurrentDictionary<int, TaskCompletionSource> _turnsFinished = new();
+    private readonly HashSet<string> _unknownTags = new(StringComparer.Ordinal);
 
     public TurnCoordinator(
         GpuServerClient client,
@@ -233,6 +234,15 @@ public sealed partial class TurnCoordinator
 
     internal GpuServerClient Client => _client;
 
+    /// <summary>Logs a bracketed word that is not a control tag, once per word: it is spoken as text.</summary>
+    internal void ReportUnknownTag(string tag)
+    {
+        if (_unknownTags.Add(tag))
+        {
+            Log.UnknownTag(_logger, tag);
+        }
+    }
+
     internal AudioTimeline Timeline => _timeline;
 
     internal void Emit(string type, double atMs, params (string Key, object? Value)[] details)
@@ -267,5 +277,8 @@ public sealed partial class TurnCoordinator
     {
         [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Turn {Turn} failed: {Reason}")]
         public static partial void TurnFailed(ILogger logger, int turn, string reason);
+
+        [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Reply starts with ({Tag}), which is not a Step-Audio control tag; it is spoken as text")]
+        public static partial void UnknownTag(ILogger logger, string tag);
     }
 }

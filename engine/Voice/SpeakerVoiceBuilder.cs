@@ -52,6 +52,6 @@ public static class SpeakerVoiceBuilder
         var promptAtVocoderRate = wav.SampleRate == vocoder.SampleRate ? mono : PolyphaseResampler.ResampleAll(mono, wav.SampleRate, vocoder.SampleRate);
         var (mel, frames) = new PromptMelSpectrogram(vocoder.SampleRate, vocoder.Profile.Hop).Compute(promptAtVocoderRate);
         var flowTokens = FlowTokenMapper.MapAll(vocoder.Profile.TokenLayout, audioIds);
-        return new SpeakerVoice(options.SystemText, options.PromptText, audioIds, new SpeakerPrompt(flowTokens, mel, frames, embedding));
+        return new SpeakerVoice(options.SystemText, options.PromptText, audioIds, new SpeakerPrompt(flowTokens, mel, frames, embedding), options.DefaultStyleTag);
     }
 }

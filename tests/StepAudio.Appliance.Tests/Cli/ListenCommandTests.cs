@@ -75,6 +75,35 @@ public sealed class ListenCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Listen_WhenDeviceHasADefaultStyle_EverySentenceGoesToTtsWithTheTag()
+    {
+        var site = Path.Combine(_dir, "site.json");
+        await File.WriteAllTextAsync(site, """{ "Voice": { "DefaultStyle": "（慢速1)" } }""");
+        var input = WriteRequest(
+            SpeechClips.Silence(500), SpeechClips.Synthesize("hey jarvis", wordsPerMinute: 140), SpeechClips.Silence(300),
+            SpeechClips.Synthesize("how are you today"), SpeechClips.Silence(2000));
+
+        var (code, _) = await ListenAsync(input, extra: ["--config", site]);
+
+        Assert.Equal(ExitCodes.Ok, code);
+        var targets = _server.TokenizeRequestBodies.Where(b => b.Contains("I heard", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(targets);
+        Assert.All(targets, body => Assert.Contains("（慢速1)I heard", body, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Listen_WhenDefaultStyleIsNotATag_ExitsBadInputNamingTheOption()
+    {
+        var site = Path.Combine(_dir, "bad-style.json");
+        await File.WriteAllTextAsync(site, """{ "Voice": { "DefaultStyle": "(whisper)" } }""");
+        var input = WriteRequest(SpeechClips.Silence(500));
+
+        var (code, _) = await ListenAsync(input, extra: ["--config", site]);
+
+        Assert.Equal(ExitCodes.BadInput, code);
+    }
+
+    [Fact]
     public async Task Listen_WhenNoWakeWord_ExitsNoWakeWord()
     {
         var input = WriteRequest(SpeechClips.Silence(500), SpeechClips.Synthesize("what will the weather be like tomorrow"), SpeechClips.Silence(1000));
@@ -141,7 +170,7 @@ public sealed class ListenCommandTests : IAsyncLifetime
         return path;
     }
 
-    private async Task<(int Code, List<(string Type, JsonElement Json)> Events)> ListenAsync(string input, string? server = null, string? modelDirectory = null)
+    private async Task<(int Code, List<(string Type, JsonElement Json)> Events)> ListenAsync(string input, string? server = null, string? modelDirectory = null, string[]? extra = null)
     {
         var eventsPath = Path.Combine(_dir, "events.jsonl");
         File.Delete(eventsPath);
@@ -150,6 +179,7 @@ public sealed class ListenCommandTests : IAsyncLifetime
             "listen", "--input", input, "--output", Path.Combine(_dir, "reply.wav"), "--events", eventsPath,
             "--server", server ?? _server.BaseAddress.ToString(), "--contract-models", modelDirectory ?? _contract.Directory,
             "--speaker-prompt", Path.Combine(_dir, "prompt.wav"), "--speaker-text", "Hello, this is the voice of your speaker.",
+            .. extra ?? [],
         ]).InvokeAsync();
         var events = File.Exists(eventsPath)
             ? File.ReadAllLines(eventsPath).Select(line => JsonDocument.Parse(line).RootElement).Select(e => (e.GetProperty("type").GetString()!, e)).ToList()
