@@ -223,6 +223,8 @@ JSON
     kill "$listener" 2>/dev/null || true
     [[ -n "$ready" ]] || die "the published service did not report READY (see $dir/service-$run.log)."
     echo "start ($run): READY after $(( (ready - start) / 1000000 )) ms, RSS 2 s after READY ${rss} MB"
+    # The file plugin delivers as fast as it is read, so this is the loop's cost per second of audio.
+    grep -A1 "Listening loop:" "$dir/service-$run.log" | grep -o "Listening loop:.*" | sed 's/^/  ALSA file capture, quiet room: /' || true
   done
 }
 

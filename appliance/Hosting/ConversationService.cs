@@ -116,6 +116,12 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     {
         Status("stopping");
         _capture.Stop();
+        if (_engine is { Loop: { FramesProcessed: > 0 } loop })
+        {
+            var perFrameUs = loop.BusyTicks * 1e6 / System.Diagnostics.Stopwatch.Frequency / loop.FramesProcessed;
+            Log.LoopCost(_logger, loop.FramesProcessed, perFrameUs, perFrameUs * (16000.0 / ListeningLoop.FrameSamples) / 1000);
+        }
+
         _engine?.CompleteInput();
         await base.StopAsync(cancellationToken);
         if (_output is IAudioPlayback playback)
@@ -224,6 +230,9 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
 
         [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Audio capture is not delivering frames: {Fault}. Reporting ready; the device keeps retrying.")]
         public static partial void CaptureNotFlowing(ILogger logger, string fault);
+
+        [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Listening loop: {Frames} frames, {PerFrameUs:F1} us per 32 ms frame, {MsPerSecond:F2} ms of CPU per second of audio")]
+        public static partial void LoopCost(ILogger logger, long frames, double perFrameUs, double msPerSecond);
 
         [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Capture opened: {Device}, {Rate} Hz, {Channels} channel(s), {Period} frames per period")]
         public static partial void CaptureOpened(ILogger logger, string device, int rate, int channels, int period);
