@@ -130,20 +130,30 @@ public sealed class DiagnoseCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Diagnose_WhenBrokerIsConfigured_ConnectsOrFailsWithSixteen()
+    public async Task Diagnose_WhenBrokerIsConfiguredAndListening_PassesWithItsAddress()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
-        var open = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
 
-        var (upCode, up) = await DiagnoseJsonAsync(Config(c => c["Fleet"] = new JsonObject { ["BrokerHost"] = "127.0.0.1", ["BrokerPort"] = open }));
-        listener.Stop();
-        var (downCode, down) = await DiagnoseJsonAsync(Config(c => c["Fleet"] = new JsonObject { ["BrokerHost"] = "127.0.0.1", ["BrokerPort"] = open }));
+        var (code, report) = await DiagnoseJsonAsync(Config(c => c["Fleet"] = new JsonObject { ["BrokerHost"] = "127.0.0.1", ["BrokerPort"] = port }));
 
-        Assert.Equal(0, upCode);
-        Assert.Contains($"127.0.0.1:{open} accepts connections", Checks(up).Single(c => c.Name == "broker").Detail, StringComparison.Ordinal);
-        Assert.Equal(16, downCode);
-        Assert.Contains($"127.0.0.1:{open} is unreachable", Checks(down).Single(c => c.Name == "broker").Detail, StringComparison.Ordinal);
+        Assert.Equal(0, code);
+        Assert.Contains($"127.0.0.1:{port} accepts connections", Checks(report).Single(c => c.Name == "broker").Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Diagnose_WhenBrokerRefusesConnections_FailsBrokerCheckAndExitsSixteen()
+    {
+        // Bound but not listening: connections are refused, and no other socket can take the port meanwhile.
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)closed.LocalEndPoint!).Port;
+
+        var (code, report) = await DiagnoseJsonAsync(Config(c => c["Fleet"] = new JsonObject { ["BrokerHost"] = "127.0.0.1", ["BrokerPort"] = port }));
+
+        Assert.Equal(16, code);
+        Assert.Contains($"127.0.0.1:{port} is unreachable", Checks(report).Single(c => c.Name == "broker").Detail, StringComparison.Ordinal);
     }
 
     [Fact]
