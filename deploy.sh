@@ -134,9 +134,9 @@ cmd_demo() {
   done
   step "running the appliance on the recording"
   local rc=0
-  dotnet "$APPLIANCE_DLL" listen --realtime \
-    --input "$dir/request.wav" --output "$dir/reply.wav" --events "$dir/events.jsonl" --timeline \
-    --expect wake,speech_start,pause,speculative_start,speculative_cancel,end_of_turn,first_text_token,first_audio_token,first_audio_out,turn_end \
+  # demo = listen --realtime --timeline, expecting every stage of the turn (see 'demo --help').
+  dotnet "$APPLIANCE_DLL" demo \
+    --input "$dir/request.wav" --output "$dir/reply.wav" --events "$dir/events.jsonl" \
     --server "$url" --contract-models "$CACHE/contract-models" \
     --speaker-prompt "$dir/speaker-prompt.wav" --speaker-text "Hello, this is the voice of your speaker." || rc=$?
   [[ $rc -eq 0 ]] || die "the demo turn did not complete (exit code $rc; events in $dir/events.jsonl)."

@@ -13,7 +13,8 @@ namespace StepAudio.Appliance.Cli;
 /// </summary>
 internal static class ListenCommand
 {
-    private sealed record Arguments(
+    /// <summary>One run of the file-mode pipeline.</summary>
+    internal sealed record Arguments(
         FileInfo Input,
         FileInfo? Output,
         FileInfo? Events,
@@ -27,71 +28,55 @@ internal static class ListenCommand
 
     public static Command Create()
     {
-        var input = new Option<FileInfo>("--input", "-i") { Description = "The request: a WAV of any rate, format and channel count.", Required = true };
-        var output = new Option<FileInfo?>("--output", "-o") { Description = "Where to write the spoken reply (WAV)." };
-        var events = new Option<FileInfo?>("--events") { Description = "Where to write the events, one JSON object per line." };
+        var input = InputOption();
+        var output = OutputOption();
+        var events = EventsOption();
         var timeline = new Option<bool>("--timeline") { Description = "Print the timeline and the latency breakdown at the end." };
         var realTime = new Option<bool>("--realtime") { Description = "Feed the input at its real pace instead of as fast as possible." };
-        var channel = new Option<int>("--channel") { Description = "Input channel to use; -1 mixes all channels (default).", DefaultValueFactory = _ => -1 };
-        var outputRate = new Option<int>("--output-rate") { Description = "Sample rate of the reply WAV.", DefaultValueFactory = _ => 22050 };
-        var expect = new Option<string[]>("--expect")
-        {
-            Description = "Event types that must all occur (comma-separated), e.g. wake,pause,speculative_start; exit code 5 names the missing ones.",
-            CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
-            DefaultValueFactory = _ => [],
-        };
-        var config = new Option<FileInfo?>("--config") { Description = "An extra JSON configuration file (same sections as appsettings.json)." };
-        var server = new Option<string?>("--server") { Description = "GPU server base URL (vLLM, OpenAI-compatible), e.g. http://10.0.0.2:8000." };
-        var apiKey = new Option<string?>("--api-key") { Description = "Bearer token for the GPU server." };
-        var models = new Option<string?>("--contract-models") { Description = "Directory holding the Step-Audio models (vq02/, vq06/, vocoder/) per engine/models/CONTRACT.md." };
-        var prompt = new Option<string?>("--speaker-prompt") { Description = "The voice's prompt recording (WAV)." };
-        var promptText = new Option<string?>("--speaker-text") { Description = "What the prompt recording says." };
+        var channel = ChannelOption();
+        var outputRate = OutputRateOption();
+        var expect = PipelineOptions.ExpectOption(
+            "Event types that must all occur (comma-separated), e.g. wake,pause,speculative_start; exit code 5 names the missing ones.", []);
+        var pipeline = new PipelineOptions();
 
         var command = new Command("listen", "Run the whole pipeline on a WAV as if it came from the microphone.\n" + ExitCodes.Help);
-        foreach (var option in new Option[] { input, output, events, timeline, realTime, channel, outputRate, expect, config, server, apiKey, models, prompt, promptText })
+        foreach (var option in new Option[] { input, output, events, timeline, realTime, channel, outputRate, expect })
         {
             command.Options.Add(option);
         }
 
-        command.SetAction((parse, ct) =>
-        {
-            var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-            Set(overrides, "GpuServer:BaseAddress", parse.GetValue(server));
-            Set(overrides, "GpuServer:ApiKey", parse.GetValue(apiKey));
-            if (parse.GetValue(models) is { } modelDirectory)
-            {
-                Set(overrides, "Tokenizer:ModelDirectory", modelDirectory);
-                Set(overrides, "Vocoder:ModelDirectory", modelDirectory);
-            }
-
-            Set(overrides, "Voice:PromptWav", parse.GetValue(prompt));
-            Set(overrides, "Voice:PromptText", parse.GetValue(promptText));
-            return RunAsync(
-                new Arguments(
-                    parse.GetValue(input)!,
-                    parse.GetValue(output),
-                    parse.GetValue(events),
-                    parse.GetValue(timeline),
-                    parse.GetValue(realTime),
-                    parse.GetValue(channel),
-                    parse.GetValue(outputRate),
-                    parse.GetValue(expect) ?? [],
-                    parse.GetValue(config),
-                    overrides),
-                ct);
-        });
+        pipeline.AddTo(command);
+        command.SetAction((parse, ct) => RunAsync(
+            new Arguments(
+                parse.GetValue(input)!,
+                parse.GetValue(output),
+                parse.GetValue(events),
+                parse.GetValue(timeline),
+                parse.GetValue(realTime),
+                parse.GetValue(channel),
+                parse.GetValue(outputRate),
+                parse.GetValue(expect) ?? [],
+                pipeline.Config(parse),
+                pipeline.Overrides(parse)),
+            ct));
         return command;
     }
 
-    private static void Set(Dictionary<string, string?> overrides, string key, string? value)
-    {
-        if (!string.IsNullOrEmpty(value))
-        {
-            overrides[key] = value;
-        }
-    }
+    internal static Option<FileInfo> InputOption() =>
+        new("--input", "-i") { Description = "The request: a WAV of any rate, format and channel count.", Required = true };
 
-    private static async Task<int> RunAsync(Arguments arguments, CancellationToken cancellationToken)
+    internal static Option<FileInfo?> OutputOption() => new("--output", "-o") { Description = "Where to write the spoken reply (WAV)." };
+
+    internal static Option<FileInfo?> EventsOption() => new("--events") { Description = "Where to write the events, one JSON object per line." };
+
+    internal static Option<int> ChannelOption() =>
+        new("--channel") { Description = "Input channel to use; -1 mixes all channels (default).", DefaultValueFactory = _ => -1 };
+
+    internal static Option<int> OutputRateOption() =>
+        new("--output-rate") { Description = "Sample rate of the reply WAV.", DefaultValueFactory = _ => 22050 };
+
+    /// <summary>Runs the pipeline on the input; the exit code is one of <see cref="ExitCodes"/>.</summary>
+    internal static async Task<int> RunAsync(Arguments arguments, CancellationToken cancellationToken)
     {
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         return await CliErrors.GuardAsync(async () =>

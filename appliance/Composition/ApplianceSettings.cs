@@ -36,32 +36,11 @@ public sealed class ApplianceSettings
 
     public VoiceOptions Voice { get; init; } = new();
 
-    /// <summary>Builds the configuration stack and binds it.</summary>
+    /// <summary>Builds the configuration stack, validates it and binds it.</summary>
+    /// <exception cref="OptionsException">A file is missing or not JSON, or a value is invalid (the message names each option path).</exception>
     public static ApplianceSettings Load(string? extraFile, IReadOnlyDictionary<string, string?> overrides)
     {
-        var builder = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true);
-        if (extraFile is not null)
-        {
-            if (!File.Exists(extraFile))
-            {
-                throw new OptionsException($"Configuration file {extraFile} does not exist.");
-            }
-
-            builder.AddJsonFile(Path.GetFullPath(extraFile), optional: false);
-        }
-
-        builder.AddEnvironmentVariables("STEPAUDIO__").AddInMemoryCollection(overrides);
-        IConfiguration configuration;
-        try
-        {
-            configuration = builder.Build();
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new OptionsException($"Configuration is not valid JSON: {ex.Message}");
-        }
+        var configuration = BuildConfiguration(extraFile, overrides);
 
         // The same validators the service runs at start, with the option path in every message.
         var failures = Hosting.ApplianceOptions.Validate(configuration);
@@ -79,6 +58,37 @@ public sealed class ApplianceSettings
         configuration.GetSection("GpuServer").Bind(settings.GpuServer);
         configuration.GetSection("Voice").Bind(settings.Voice);
         return settings;
+    }
+
+    /// <summary>
+    /// The configuration stack without validation: appsettings.json beside the program, then
+    /// <paramref name="extraFile"/>, the <c>STEPAUDIO__</c> environment and <paramref name="overrides"/>.
+    /// </summary>
+    /// <exception cref="OptionsException">The extra file is missing or a file is not valid JSON.</exception>
+    public static IConfiguration BuildConfiguration(string? extraFile, IReadOnlyDictionary<string, string?> overrides)
+    {
+        var builder = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true);
+        if (extraFile is not null)
+        {
+            if (!File.Exists(extraFile))
+            {
+                throw new OptionsException($"Configuration file {extraFile} does not exist.");
+            }
+
+            builder.AddJsonFile(Path.GetFullPath(extraFile), optional: false);
+        }
+
+        builder.AddEnvironmentVariables("STEPAUDIO__").AddInMemoryCollection(overrides);
+        try
+        {
+            return builder.Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new OptionsException($"Configuration is not valid JSON: {ex.Message}");
+        }
     }
 }
 
