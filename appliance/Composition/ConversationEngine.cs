@@ -49,7 +49,8 @@ internal sealed class ConversationEngine : IAsyncDisposable
         IAudioOutput output,
         IPipelineEventSink events,
         ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        IWakeArbiter? arbiter = null)
     {
         var owned = new List<IDisposable>();
         try
@@ -87,7 +88,8 @@ internal sealed class ConversationEngine : IAsyncDisposable
                 events,
                 timeline,
                 settings.GpuServer,
-                loggers.CreateLogger<TurnCoordinator>());
+                loggers.CreateLogger<TurnCoordinator>(),
+                arbiter);
             return new ConversationEngine(owned, loop, coordinator, timeline, signals);
         }
         catch

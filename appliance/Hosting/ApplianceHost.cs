@@ -60,6 +60,7 @@ internal static partial class ApplianceHost
         services.AddSingleton<IPipelineEventSink>(sp => new DeviceStatusSink(sp.GetRequiredService<ILogger<DeviceStatusSink>>(), sp.GetRequiredService<OptionalLedRing>().Controller));
         services.AddSingleton(sp => new PipelineMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
 
+        services.AddSingleton<IWakeArbiter>(AlwaysAnswer.Instance);
         services.AddSingleton<ConversationService>();
         services.AddSingleton<IAudioHeartbeat>(sp => sp.GetRequiredService<ConversationService>());
         services.AddHostedService(sp => sp.GetRequiredService<ConversationService>());

@@ -32,6 +32,7 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     private readonly ISystemdNotifier _notifier;
     private readonly IPipelineEventSink _events;
     private readonly PipelineMetrics _metrics;
+    private readonly IWakeArbiter _arbiter;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ApplianceSettings _settings;
@@ -57,8 +58,10 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
         IOptions<GpuServerOptions> server,
         IOptions<VoiceOptions> voice,
         IOptions<ChannelSelectionOptions> channels,
-        IOptions<HostingOptions> hosting)
+        IOptions<HostingOptions> hosting,
+        IWakeArbiter arbiter)
     {
+        _arbiter = arbiter;
         _capture = capture;
         _output = output;
         _mute = mute;
@@ -90,7 +93,7 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         Status("loading and warming models");
-        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken);
+        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter);
         _metrics.Observe(_engine.Loop);
         Status("starting audio capture");
         _capture.Opened += OnCaptureOpened;

@@ -36,6 +36,9 @@ public sealed class ListeningLoop : IDisposable
     private int _voiceGateFrames;
     private long _framesProcessed;
     private long _busyTicks;
+    private readonly float[] _recentEnergy = new float[32];
+    private int _recentEnergyIndex;
+    private double _noiseFloor = double.NaN;
 
     public ListeningLoop(
         WakeWordDetector wakeWord,
@@ -132,6 +135,7 @@ public sealed class ListeningLoop : IDisposable
     {
         _timeline.Advance(frame.Length);
         _preRoll.Write(frame);
+        TrackLevel(frame);
         var probability = _vad.Process(frame);
         LastSpeechProbability = probability;
         var options = _wakeOptions;
@@ -203,7 +207,31 @@ public sealed class ListeningLoop : IDisposable
         session.Append(_preRollScratch.AsSpan(0, copied));
         _session = session;
         _endpoint.Reset((long)_timeline.AudioMs);
-        Post(new TurnSignal(TurnSignalKind.Wake, _timeline.AudioMs, _turnId, keyword, score));
+        Post(new TurnSignal(TurnSignalKind.Wake, _timeline.AudioMs, _turnId, keyword, score, SignalToNoiseDb: SignalToNoiseDb()));
+    }
+
+    /// <summary>
+    /// Keeps the last second of frame energies and a noise floor that falls at once and rises
+    /// slowly (a minimum tracker), so a wake can say how far above the room it was heard.
+    /// </summary>
+    private void TrackLevel(ReadOnlySpan<float> frame)
+    {
+        var energy = System.Numerics.Tensors.TensorPrimitives.SumOfSquares(frame) / frame.Length;
+        _recentEnergy[_recentEnergyIndex] = energy;
+        _recentEnergyIndex = (_recentEnergyIndex + 1) % _recentEnergy.Length;
+        var floor = Math.Max(energy, 1e-10);
+        _noiseFloor = double.IsNaN(_noiseFloor) || floor < _noiseFloor ? floor : _noiseFloor * 1.002;
+    }
+
+    private double SignalToNoiseDb()
+    {
+        var peak = 0f;
+        foreach (var energy in _recentEnergy)
+        {
+            peak = Math.Max(peak, energy);
+        }
+
+        return Math.Round(10 * Math.Log10(Math.Max(peak, 1e-10) / Math.Max(_noiseFloor, 1e-10)), 1);
     }
 
     private static async Task<AudioTokens> CompleteAndDispose(TokenizerSession session)

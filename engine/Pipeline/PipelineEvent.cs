@@ -18,6 +18,7 @@ public static class PipelineEventTypes
     public const string FirstAudioOut = "first_audio_out";
     public const string TurnEnd = "turn_end";
     public const string NoSpeech = "no_speech";
+    public const string ArbitrationLost = "arbitration_lost";
     public const string Error = "error";
 }
 

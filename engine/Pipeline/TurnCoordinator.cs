@@ -28,6 +28,8 @@ public sealed partial class TurnCoordinator
     private CancellationTokenSource? _replyCancel;
     private readonly ConcurrentDictionary<int, TaskCompletionSource> _turnsFinished = new();
     private readonly HashSet<string> _unknownTags = new(StringComparer.Ordinal);
+    private readonly IWakeArbiter _arbiter;
+    private Task<bool> _answering = Task.FromResult(true);
 
     public TurnCoordinator(
         GpuServerClient client,
@@ -38,7 +40,8 @@ public sealed partial class TurnCoordinator
         IPipelineEventSink events,
         AudioTimeline timeline,
         GpuServerOptions serverOptions,
-        ILogger<TurnCoordinator>? logger = null)
+        ILogger<TurnCoordinator>? logger = null,
+        IWakeArbiter? arbiter = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(events);
@@ -50,6 +53,7 @@ public sealed partial class TurnCoordinator
         _timeline = timeline;
         _serverOptions = serverOptions;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _arbiter = arbiter ?? AlwaysAnswer.Instance;
     }
 
     /// <summary>Turns that ended with a spoken reply.</summary>
@@ -100,7 +104,9 @@ public sealed partial class TurnCoordinator
                 // A new wake while a reply plays pre-empts it.
                 _replyCancel?.Cancel();
                 await CancelSpeculationAsync(emit: false);
-                Emit(PipelineEventTypes.Wake, signal.AtMs, ("keyword", signal.Keyword), ("score", Math.Round(signal.Score, 4)), ("turn", signal.TurnId));
+                Emit(PipelineEventTypes.Wake, signal.AtMs, ("keyword", signal.Keyword), ("score", Math.Round(signal.Score, 4)), ("turn", signal.TurnId),
+                    ("snr_db", signal.SignalToNoiseDb));
+                _answering = ArbitrateAsync(signal, cancellationToken);
                 break;
 
             case TurnSignalKind.SpeechStart:
@@ -110,7 +116,11 @@ public sealed partial class TurnCoordinator
             case TurnSignalKind.Pause:
                 Emit(PipelineEventTypes.Pause, signal.AtMs, ("turn", signal.TurnId));
                 await CancelSpeculationAsync(emit: true, signal.AtMs);
-                _speculation = Speculation.Start(this, signal, cancellationToken);
+                if (!_answering.IsCompletedSuccessfully || _answering.Result)
+                {
+                    _speculation = Speculation.Start(this, signal, cancellationToken);
+                }
+
                 break;
 
             case TurnSignalKind.Resume:
@@ -130,7 +140,7 @@ public sealed partial class TurnCoordinator
                 await _reply;
                 _replyCancel?.Dispose();
                 _replyCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                _reply = ReplyAsync(signal, speculation, _replyCancel.Token);
+                _reply = ReplyAsync(signal, speculation, _answering, _replyCancel.Token);
                 break;
         }
     }
@@ -158,13 +168,34 @@ public sealed partial class TurnCoordinator
         return Task.CompletedTask;
     }
 
-    private async Task ReplyAsync(TurnSignal endOfTurn, Speculation? speculation, CancellationToken cancellationToken)
+    private async Task<bool> ArbitrateAsync(TurnSignal wake, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var claim = new WakeClaim(wake.TurnId, wake.Keyword ?? string.Empty, wake.Score, wake.SignalToNoiseDb, DateTimeOffset.UtcNow);
+            return await _arbiter.ShouldAnswerAsync(claim, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Arbitration is a courtesy between speakers; when it fails, answering beats silence.
+            Log.ArbitrationFailed(_logger, ex.Message);
+            return true;
+        }
+    }
+
+    private async Task ReplyAsync(TurnSignal endOfTurn, Speculation? speculation, Task<bool> answering, CancellationToken cancellationToken)
     {
         var endStamp = _timeline.Stamp();
         var latency = new TurnLatency(_timeline, endStamp);
         ChatStream? chat = null;
         try
         {
+            if (!await answering.WaitAsync(cancellationToken))
+            {
+                Emit(PipelineEventTypes.ArbitrationLost, _timeline.NowMs, ("turn", endOfTurn.TurnId));
+                return;
+            }
+
             var tokens = await endOfTurn.Tokens!.WaitAsync(cancellationToken);
             latency.TokensReady = _timeline.Stamp();
             Emit(PipelineEventTypes.TokensReady, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("groups", tokens.GroupCount),
@@ -277,6 +308,9 @@ public sealed partial class TurnCoordinator
     {
         [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "Turn {Turn} failed: {Reason}")]
         public static partial void TurnFailed(ILogger logger, int turn, string reason);
+
+        [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Wake arbitration failed ({Reason}); answering")]
+        public static partial void ArbitrationFailed(ILogger logger, string reason);
 
         [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Reply starts with ({Tag}), which is not a Step-Audio control tag; it is spoken as text")]
         public static partial void UnknownTag(ILogger logger, string tag);

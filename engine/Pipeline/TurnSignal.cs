@@ -32,6 +32,7 @@ public enum TurnSignalKind
 /// <param name="Score">The wake score (Wake only).</param>
 /// <param name="Tokens">The tokenizer's work for Pause (snapshot) and EndOfTurn (final).</param>
 /// <param name="Reason">Why the turn ended (EndOfTurn only): silence or maximum length.</param>
+/// <param name="SignalToNoiseDb">Wake only: the wake phrase's level over the room's noise floor.</param>
 public readonly record struct TurnSignal(
     TurnSignalKind Kind,
     double AtMs,
@@ -39,4 +40,5 @@ public readonly record struct TurnSignal(
     string? Keyword = null,
     float Score = 0,
     Task<AudioTokens>? Tokens = null,
-    string? Reason = null);
+    string? Reason = null,
+    double SignalToNoiseDb = 0);

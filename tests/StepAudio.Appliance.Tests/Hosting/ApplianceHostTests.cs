@@ -135,6 +135,48 @@ public sealed class ApplianceHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_WhenAnotherSpeakerWinsTheWake_GoesBackToListeningWithoutAsking()
+    {
+        var request = SpeechClips.Concat(
+            SpeechClips.Silence(500),
+            SpeechClips.Synthesize("hey jarvis", wordsPerMinute: 140),
+            SpeechClips.Silence(300),
+            SpeechClips.Synthesize("what time is it"),
+            SpeechClips.Silence(3000));
+        var capture = new FakeAudioCapture(request);
+        var events = new CollectingSink(PipelineEventTypes.ArbitrationLost);
+        var arbiter = new LosingArbiter();
+        using var host = Build(capture, new RecordingAudioOutput(), services =>
+        {
+            services.AddSingleton<IPipelineEventSink>(events);
+            services.AddSingleton<IWakeArbiter>(arbiter);
+        });
+
+        await host.StartAsync();
+        await events.TurnEnded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await host.StopAsync();
+        capture.Dispose();
+
+        var claim = Assert.Single(arbiter.Claims);
+        Assert.Equal("hey_jarvis", claim.Keyword);
+        Assert.True(claim.SignalToNoiseDb > 20, $"snr {claim.SignalToNoiseDb} dB for speech over digital silence");
+        Assert.Contains(PipelineEventTypes.ArbitrationLost, events.Types);
+        Assert.DoesNotContain(PipelineEventTypes.SpeculativeStart, events.Types);
+        Assert.Equal(0, _server.StartedGenerations);
+    }
+
+    private sealed class LosingArbiter : IWakeArbiter
+    {
+        public List<WakeClaim> Claims { get; } = [];
+
+        public Task<bool> ShouldAnswerAsync(WakeClaim claim, CancellationToken cancellationToken)
+        {
+            Claims.Add(claim);
+            return Task.FromResult(false);
+        }
+    }
+
+    [Fact]
     public async Task Start_WhenAnOptionIsOutOfRange_FailsBeforeReadyNamingThePath()
     {
         var capture = new FakeAudioCapture([]);
