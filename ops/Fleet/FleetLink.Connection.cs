@@ -217,7 +217,9 @@ public sealed partial class FleetLink
         var hint = code switch
         {
             MqttClientConnectResultCode.BadUserNameOrPassword => $"bad user name or password for user '{_options.Username}' (Fleet:Username / Fleet:Password)",
-            MqttClientConnectResultCode.NotAuthorized => $"not authorized: the broker does not let '{_options.Username ?? _options.DeviceId}' connect",
+            // Mosquitto answers a wrong password with "not authorized" under MQTT 5, so name both causes.
+            MqttClientConnectResultCode.NotAuthorized =>
+                $"not authorized: wrong user name or password for '{_options.Username}' (Fleet:Username / Fleet:Password), or the user may not connect",
             MqttClientConnectResultCode.ClientIdentifierNotValid => $"client id '{_options.DeviceId}' is not valid for the broker",
             _ => code.ToString(),
         };
