@@ -17,6 +17,7 @@ internal sealed class BrokerConnectionSettings
     private readonly FleetLinkOptions _options;
     private readonly FleetTopics _topics;
     private volatile string? _certificateProblem;
+    private volatile bool _brokerCertificateAccepted;
 
     public BrokerConnectionSettings(FleetLinkOptions options, FleetTopics topics)
     {
@@ -35,10 +36,17 @@ internal sealed class BrokerConnectionSettings
     /// <summary>Why the last broker certificate was refused, if it was.</summary>
     public string? CertificateProblem => _certificateProblem;
 
+    /// <summary>
+    /// True once this attempt's TLS handshake got as far as accepting the broker's certificate: a connection that dies
+    /// after that but before CONNACK was refused by the broker at the TLS level, in practice our client certificate.
+    /// </summary>
+    public bool BrokerCertificateAccepted => _brokerCertificateAccepted;
+
     /// <summary>Builds the options for one attempt; throws <see cref="FleetLinkConfigurationException"/> for unusable TLS files.</summary>
     public MqttClientOptions Build()
     {
         _certificateProblem = null;
+        _brokerCertificateAccepted = false;
         var builder = new MqttClientOptionsBuilder()
             .WithClientId(_options.DeviceId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
@@ -99,6 +107,7 @@ internal sealed class BrokerConnectionSettings
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         if (chain.Build(certificate))
         {
+            _brokerCertificateAccepted = true;
             return true;
         }
 

@@ -200,13 +200,19 @@ public sealed partial class FleetLink
             return $"TLS: refused to talk to {_broker.Endpoint}: {certificate}";
         }
 
-        var tlsFailure = FindInChain<AuthenticationException>(exception) is not null;
-        if (_options.Tls.Enabled && (tlsFailure || FindInChain<IOException>(exception) is not null))
+        var clientCertificate = string.IsNullOrEmpty(_options.Tls.ClientCertificateFile)
+            ? "no client certificate is configured (Fleet:Tls:ClientCertificateFile) and the broker may require one"
+            : $"check that the client certificate {_options.Tls.ClientCertificateFile} is issued by a CA the broker trusts and has not expired";
+        if (_options.Tls.Enabled && _broker.BrokerCertificateAccepted)
         {
-            var who = string.IsNullOrEmpty(_options.Tls.ClientCertificateFile)
-                ? "no client certificate is configured (Fleet:Tls:ClientCertificateFile)"
-                : $"check that the client certificate {_options.Tls.ClientCertificateFile} is issued by the CA the broker trusts";
-            return $"TLS: the handshake with {_broker.Endpoint} failed ({innermost.Message}); the broker may have refused the client certificate: {who}";
+            // Under TLS 1.3 the broker's verdict on our certificate arrives after our side of the handshake is done,
+            // so the refusal shows up as a dropped connection before CONNACK.
+            return $"TLS: {_broker.Endpoint} closed the connection right after the handshake ({innermost.Message}): it refused the client certificate; {clientCertificate}";
+        }
+
+        if (_options.Tls.Enabled && FindInChain<AuthenticationException>(exception) is not null)
+        {
+            return $"TLS: the handshake with {_broker.Endpoint} failed ({innermost.Message}); {clientCertificate}";
         }
 
         return $"Cannot reach {_broker.Endpoint}: {innermost.Message}";
