@@ -16,7 +16,8 @@ namespace StepAudio.Ops.Tests.Broker;
 /// <item>an ACL: the <c>fleet</c> user reads and writes all of <c>stepaudio/#</c>; every other user (a device, whose user
 /// name is its device id) only <c>stepaudio/testfleet/&lt;its user name&gt;/#</c> (<c>%u</c>, so a device cannot borrow
 /// another's subtree by choosing its client id);</item>
-/// <item>persistence saved after every change, so sessions and subscriptions survive <see cref="Kill"/>.</item>
+/// <item>with <c>saveEveryChange</c>, persistence written after every change, so sessions, subscriptions and queued
+/// messages survive <see cref="Kill"/> (it slows the broker down to a few hundred messages a second).</item>
 /// </list>
 /// Readiness is Mosquitto's own "running" log line, never a sleep.
 /// </summary>
@@ -31,7 +32,7 @@ internal sealed class MosquittoBroker : IDisposable
     private readonly string _configFile;
     private Process? _process;
 
-    public MosquittoBroker()
+    public MosquittoBroker(bool saveEveryChange = false)
     {
         var certificates = TestCertificates.Instance;
         _directory = Path.Combine(Path.GetTempPath(), "stepaudio-mosquitto-" + Guid.NewGuid().ToString("N")[..8]);
@@ -58,8 +59,8 @@ internal sealed class MosquittoBroker : IDisposable
             .AppendLine($"acl_file {acl}")
             .AppendLine("persistence true")
             .AppendLine($"persistence_location {_directory}/")
-            .AppendLine("autosave_on_changes true")
-            .AppendLine("autosave_interval 1")
+            .AppendLine($"autosave_on_changes {(saveEveryChange ? "true" : "false")}")
+            .AppendLine($"autosave_interval {(saveEveryChange ? 1 : 1800)}")
             .AppendLine("log_dest stderr")
             .AppendLine("log_type error")
             .AppendLine("log_type warning")

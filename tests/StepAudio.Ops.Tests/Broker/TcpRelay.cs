@@ -26,6 +26,9 @@ internal sealed class TcpRelay : IDisposable
 
     public int Port { get; }
 
+    /// <summary>While set, new connections are accepted and closed at once, as if the broker were down.</summary>
+    public bool Refusing { get; set; }
+
     /// <summary>Resets every relayed connection at once.</summary>
     public void DropAll()
     {
@@ -56,6 +59,13 @@ internal sealed class TcpRelay : IDisposable
             while (true)
             {
                 var inbound = await _listener.AcceptSocketAsync(_stop.Token);
+                if (Refusing)
+                {
+                    inbound.LingerState = new LingerOption(true, 0);
+                    inbound.Close();
+                    continue;
+                }
+
                 var outbound = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 try
                 {
