@@ -71,6 +71,11 @@ public sealed partial class CommandDispatcher
         }
 
         JsonElement? arguments = null;
+        if (!System.Text.Unicode.Utf8.IsValid(payload.Span))
+        {
+            return CommandResult.BadPayload($"Payload of '{name}' is not valid UTF-8 text.");
+        }
+
         if (!payload.IsEmpty)
         {
             try

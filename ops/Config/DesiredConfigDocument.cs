@@ -38,6 +38,14 @@ public sealed class DesiredConfigDocument
         [NotNullWhen(false)] out DesiredConfigRejection? rejection)
     {
         document = null;
+
+        // JsonDocument checks UTF-8 inside strings only when they are read, so check the whole text first.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+        {
+            rejection = new DesiredConfigRejection(null, DesiredConfigRejectionCodes.InvalidJson, "Document is not valid UTF-8 text.", null);
+            return false;
+        }
+
         JsonDocument json;
         try
         {

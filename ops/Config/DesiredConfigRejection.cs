@@ -13,6 +13,7 @@ public static class DesiredConfigRejectionCodes
     public const string InvalidSettings = "invalid-settings";
     public const string ValidatorFailed = "validator-failed";
     public const string PersistFailed = "persist-failed";
+    public const string ProcessingFailed = "processing-failed";
 }
 
 /// <summary>Why a desired document was not applied: <c>{version, code, message, path}</c> on <c>config/rejected</c>.</summary>

@@ -39,6 +39,9 @@ public sealed partial class FleetLink
         [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Retained desired config cleared by the fleet; the live config stays")]
         public static partial void DesiredCleared(ILogger logger);
 
+        [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "Processing a message on {Topic} failed; it was answered and acknowledged so it cannot come back")]
+        public static partial void InboundFailed(ILogger logger, string topic, Exception exception);
+
         [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "The embedded broker could not start on 127.0.0.1:{Port}; retrying")]
         public static partial void EmbeddedBrokerFailed(ILogger logger, int port, Exception exception);
     }

@@ -32,23 +32,43 @@ public sealed partial class FleetLink
         {
             await foreach (var message in reader.ReadAllAsync(cancellationToken))
             {
-                if (message.Topic == Topics.ConfigDesired)
+                try
                 {
-                    await HandleDesiredConfigAsync(message, cancellationToken);
+                    await DispatchInboundAsync(message, cancellationToken);
                 }
-                else if (Topics.TryParseCommand(message.Topic, out var name))
+                catch (Exception ex) when (ex is not (OperationCanceledException or MqttCommunicationException))
                 {
-                    await StartCommandAsync(name, message, cancellationToken);
-                }
-                else
-                {
-                    Log.UnexpectedTopic(_logger, message.Topic);
+                    // A message that breaks processing must not break the link, nor come back forever: answer and ack it.
+                    Log.InboundFailed(_logger, message.Topic, ex);
+                    if (message.Topic == Topics.ConfigDesired)
+                    {
+                        Enqueue(new OutboxMessage(Topics.ConfigRejected, new DesiredConfigRejection(
+                            null, DesiredConfigRejectionCodes.ProcessingFailed, $"The device failed to process the document: {ex.Message}", null).ToJson()));
+                    }
+
                     await message.AcknowledgeAsync(cancellationToken);
                 }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task DispatchInboundAsync(InboundMessage message, CancellationToken cancellationToken)
+    {
+        if (message.Topic == Topics.ConfigDesired)
+        {
+            await HandleDesiredConfigAsync(message, cancellationToken);
+        }
+        else if (Topics.TryParseCommand(message.Topic, out var name))
+        {
+            await StartCommandAsync(name, message, cancellationToken);
+        }
+        else
+        {
+            Log.UnexpectedTopic(_logger, message.Topic);
+            await message.AcknowledgeAsync(cancellationToken);
         }
     }
 
