@@ -184,10 +184,11 @@ public sealed partial class FleetLink
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
-                var budget = _options.TelemetryMaxMessagesPerInterval;
-                foreach (var snapshot in _telemetry.Collect())
+                var chosen = _telemetryBudget.Select(_telemetry.Collect(), out var dropped);
+                Interlocked.Add(ref _telemetryDropped, dropped);
+                foreach (var snapshot in chosen)
                 {
-                    if (budget-- <= 0 || !FleetTopics.IsValidSegment(snapshot.Stream))
+                    if (!FleetTopics.IsValidSegment(snapshot.Stream))
                     {
                         Interlocked.Increment(ref _telemetryDropped);
                         continue;

@@ -38,6 +38,7 @@ public sealed partial class FleetLink : IDisposable
     private readonly TimeProvider _time;
     private readonly ReconnectBackoff _backoff;
     private readonly BrokerConnectionSettings _broker;
+    private readonly TelemetryBudget _telemetryBudget;
     private readonly MqttClientFactory _clientFactory = new();
     private readonly ConcurrentDictionary<Task, byte> _runningCommands = new();
     private readonly SemaphoreSlim _commandSlots = new(MaxConcurrentCommands, MaxConcurrentCommands);
@@ -83,6 +84,7 @@ public sealed partial class FleetLink : IDisposable
         Outbox = new Outbox(_options.OutboxCapacity);
         _backoff = new ReconnectBackoff(_options.BackoffMin, _options.BackoffMax);
         _broker = new BrokerConnectionSettings(_options, Topics);
+        _telemetryBudget = new TelemetryBudget(_options.TelemetryMaxMessagesPerInterval);
     }
 
     /// <summary>Raised (on the supervisor's thread) whenever <see cref="State"/> changes.</summary>
@@ -184,6 +186,7 @@ public sealed partial class FleetLink : IDisposable
             {
                 if (_options.UsesEmbeddedBroker && embedded is null)
                 {
+                    SetState(FleetConnectionState.Connecting);
                     embedded = await TryStartEmbeddedBrokerAsync();
                 }
 
