@@ -97,10 +97,20 @@ public sealed partial class FleetLink
 
     private async Task StartCommandAsync(string name, InboundMessage message, CancellationToken cancellationToken)
     {
-        // Acknowledged on receipt, in order; the handler runs beside the loop and its reply goes through the outbox,
-        // so a reply outlives a connection drop. The slots bound how many handlers run at once.
-        await message.AcknowledgeAsync(cancellationToken);
+        // A slot first (they bound how many handlers run at once), then the acknowledgement: a command is never
+        // acknowledged and then left unrun. The handler runs beside the loop and its reply goes through the outbox,
+        // so the reply outlives a connection drop.
         await _commandSlots.WaitAsync(cancellationToken);
+        try
+        {
+            await message.AcknowledgeAsync(cancellationToken);
+        }
+        catch
+        {
+            _commandSlots.Release();
+            throw;
+        }
+
         var replyTopic = IsPublishableTopic(message.ResponseTopic) ? message.ResponseTopic! : Topics.CommandReply(name);
         var correlation = message.CorrelationData ?? [];
         var run = Task.Run(
