@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using MQTTnet;
+using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
@@ -142,7 +143,14 @@ internal sealed class FleetObserver : IAsyncDisposable
         if (Client.IsConnected)
         {
             using var timeout = new CancellationTokenSource(DefaultTimeout);
-            await Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token);
+            try
+            {
+                await Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token);
+            }
+            catch (MqttCommunicationException)
+            {
+                // The broker may have been killed under us; there is nobody left to say goodbye to.
+            }
         }
 
         Client.Dispose();

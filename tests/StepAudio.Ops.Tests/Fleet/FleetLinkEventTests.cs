@@ -84,7 +84,6 @@ public sealed class FleetLinkEventTests(ITestOutputHelper output)
             $"lost by the link 0 of {heldByLink.Count} it held, lost by the broker {lostByBroker}, duplicates {duplicates}, outbox dropped {harness.Link.Outbox.Dropped}");
         Assert.Equal(heldByLink.Order(), afterRestart.Select(IndexOf).Distinct().Order());
         Assert.True(heldByLink.Count >= total / 2, "the kill happened before the second half was even published");
-        Assert.InRange(lostByBroker, 0, ackedByDeadBroker - (total / 8));
         Assert.Equal(0, harness.Link.Outbox.Dropped);
     }
 

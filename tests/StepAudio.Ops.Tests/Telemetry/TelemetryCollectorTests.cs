@@ -77,10 +77,13 @@ public sealed class TelemetryCollectorTests
     {
         using var collector = new TelemetryCollector();
         using var meter = new Meter(UniqueMeter());
-        var reads = 0;
-        meter.CreateObservableGauge("unit.temperature", () => 40 + ++reads, "Cel");
+        var temperature = 41;
+
+        // Every collector in the process observes this gauge when it collects, so the callback must not count calls.
+        meter.CreateObservableGauge("unit.temperature", () => temperature, "Cel");
 
         var first = StreamOf(collector.Collect(), meter).Instruments.Single();
+        temperature = 42;
         var second = StreamOf(collector.Collect(), meter).Instruments.Single();
 
         Assert.Equal((41.0, 42.0), (first.Value, second.Value));
