@@ -1,3 +1,100 @@
+using System.Text.RegularExpressions;
+
 namespace StepAudio.Ops.Fleet;
-/// <summary>Builds the fleet topic tree of DESIGN.md for one device.</summary>
-public static class FleetTopics { }
+
+/// <summary>Builds the fleet topic tree of DESIGN.md for one device: <c>stepaudio/&lt;fleet&gt;/&lt;device&gt;/...</c>.</summary>
+public sealed partial class FleetTopics
+{
+    public const string Root = "stepaudio";
+
+    public FleetTopics(string fleet, string deviceId)
+    {
+        CheckSegment(fleet, nameof(fleet));
+        CheckSegment(deviceId, nameof(deviceId));
+        Fleet = fleet;
+        DeviceId = deviceId;
+        Device = $"{Root}/{fleet}/{deviceId}";
+        State = Device + "/state";
+        Events = Device + "/events";
+        ConfigDesired = Device + "/config/desired";
+        ConfigReported = Device + "/config/reported";
+        ConfigRejected = Device + "/config/rejected";
+        CommandFilter = Device + "/cmd/+";
+        OtaJob = Device + "/ota/job";
+        OtaStatus = Device + "/ota/status";
+    }
+
+    public string Fleet { get; }
+
+    public string DeviceId { get; }
+
+    /// <summary>The device's subtree, <c>stepaudio/&lt;fleet&gt;/&lt;device&gt;</c>.</summary>
+    public string Device { get; }
+
+    /// <summary>Retained "online"; the will sets it to "offline".</summary>
+    public string State { get; }
+
+    public string Events { get; }
+
+    public string ConfigDesired { get; }
+
+    public string ConfigReported { get; }
+
+    public string ConfigRejected { get; }
+
+    /// <summary>Subscription filter for every command: <c>.../cmd/+</c>.</summary>
+    public string CommandFilter { get; }
+
+    public string OtaJob { get; }
+
+    public string OtaStatus { get; }
+
+    /// <summary><c>.../telemetry/&lt;stream&gt;</c>.</summary>
+    public string Telemetry(string stream)
+    {
+        CheckSegment(stream, nameof(stream));
+        return $"{Device}/telemetry/{stream}";
+    }
+
+    /// <summary><c>.../cmd/&lt;name&gt;</c>.</summary>
+    public string Command(string name)
+    {
+        CheckSegment(name, nameof(name));
+        return $"{Device}/cmd/{name}";
+    }
+
+    /// <summary>
+    /// Where a reply goes when the request named no MQTT 5 response topic: <c>.../cmd/&lt;name&gt;/reply</c>, inside the
+    /// device's own subtree because the broker's ACL lets a device write nowhere else.
+    /// </summary>
+    public string CommandReply(string name) => Command(name) + "/reply";
+
+    /// <summary>Extracts the command name from a topic of this device's <c>cmd/+</c> subscription.</summary>
+    public bool TryParseCommand(string topic, out string name)
+    {
+        var prefix = Device + "/cmd/";
+        if (topic.StartsWith(prefix, StringComparison.Ordinal) && topic.Length > prefix.Length && topic.IndexOf('/', prefix.Length) < 0)
+        {
+            name = topic[prefix.Length..];
+            return true;
+        }
+
+        name = string.Empty;
+        return false;
+    }
+
+    /// <summary>True when <paramref name="segment"/> can stand as one topic level (no separators or wildcards).</summary>
+    public static bool IsValidSegment(string? segment) => segment is not null && SegmentRegex().IsMatch(segment);
+
+    private static void CheckSegment(string segment, string what)
+    {
+        if (!IsValidSegment(segment))
+        {
+            throw new ArgumentException(
+                $"'{segment}' is not a valid topic segment for {what}: use 1-64 of A-Z a-z 0-9 _ . - (no '/', '+', '#').", what);
+        }
+    }
+
+    [GeneratedRegex(FleetLinkOptions.SegmentPattern)]
+    private static partial Regex SegmentRegex();
+}

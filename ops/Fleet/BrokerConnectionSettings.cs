@@ -1,0 +1,156 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace StepAudio.Ops.Fleet;
+
+/// <summary>
+/// Turns <see cref="FleetLinkOptions"/> into MQTTnet client options: MQTT 5, persistent session, the "offline" will,
+/// credentials, and TLS pinned to the configured CA with an optional client certificate. Certificate files are read
+/// per attempt, so a certificate replaced on disk is picked up by the next reconnect.
+/// </summary>
+internal sealed class BrokerConnectionSettings
+{
+    private readonly FleetLinkOptions _options;
+    private readonly FleetTopics _topics;
+    private volatile string? _certificateProblem;
+    private volatile bool _brokerCertificateAccepted;
+
+    public BrokerConnectionSettings(FleetLinkOptions options, FleetTopics topics)
+    {
+        _options = options;
+        _topics = topics;
+        Host = options.UsesEmbeddedBroker ? "127.0.0.1" : options.BrokerHost!;
+        Port = options.UsesEmbeddedBroker ? options.EmbeddedBrokerPort : options.BrokerPort;
+    }
+
+    public string Host { get; }
+
+    public int Port { get; }
+
+    public string Endpoint => $"{(_options.Tls.Enabled ? "mqtts" : "mqtt")}://{Host}:{Port}";
+
+    /// <summary>Why the last broker certificate was refused, if it was.</summary>
+    public string? CertificateProblem => _certificateProblem;
+
+    /// <summary>
+    /// True once this attempt's TLS handshake got as far as accepting the broker's certificate: a connection that dies
+    /// after that but before CONNACK was refused by the broker at the TLS level, in practice our client certificate.
+    /// </summary>
+    public bool BrokerCertificateAccepted => _brokerCertificateAccepted;
+
+    /// <summary>Builds the options for one attempt; throws <see cref="FleetLinkConfigurationException"/> for unusable TLS files.</summary>
+    public MqttClientOptions Build()
+    {
+        _certificateProblem = null;
+        _brokerCertificateAccepted = false;
+        var builder = new MqttClientOptionsBuilder()
+            .WithClientId(_options.DeviceId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithTcpServer(Host, Port)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds))
+            .WithKeepAlivePeriod(_options.KeepAlive)
+            .WithTimeout(_options.ConnectTimeout)
+            .WithWillTopic(_topics.State)
+            .WithWillPayload(FleetLink.OfflinePayload)
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+
+        if (!string.IsNullOrEmpty(_options.Username))
+        {
+            builder.WithCredentials(_options.Username, _options.Password ?? string.Empty);
+        }
+
+        if (_options.Tls.Enabled)
+        {
+            var pinned = LoadCa(_options.Tls.CaFile!);
+            var clientCertificate = LoadClientCertificate(_options.Tls);
+            builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls(true)
+                    .WithTargetHost(_options.Tls.TargetHost ?? Host)
+                    .WithCertificateValidationHandler(args => ValidateBroker(args.Certificate, args.SslPolicyErrors, pinned));
+                if (clientCertificate is not null)
+                {
+                    tls.WithClientCertificates([clientCertificate]);
+                }
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private bool ValidateBroker(System.Security.Cryptography.X509Certificates.X509Certificate? presented, SslPolicyErrors errors, X509Certificate2Collection pinned)
+    {
+        if (presented is null)
+        {
+            _certificateProblem = "the broker presented no certificate";
+            return false;
+        }
+
+        // Chain errors are expected (the fleet CA is not in the OS store) and re-checked against the pin below;
+        // a name mismatch is not forgiven.
+        if ((errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        {
+            _certificateProblem = $"the broker certificate '{presented.Subject}' does not match the host '{_options.Tls.TargetHost ?? Host}' ({errors})";
+            return false;
+        }
+
+        using var certificate = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(pinned);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (chain.Build(certificate))
+        {
+            _brokerCertificateAccepted = true;
+            return true;
+        }
+
+        var statuses = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()));
+        _certificateProblem = $"the broker certificate '{certificate.Subject}' (issuer '{certificate.Issuer}') is not issued by the pinned CA {_options.Tls.CaFile}: {statuses}";
+        return false;
+    }
+
+    private static X509Certificate2Collection LoadCa(string caFile)
+    {
+        var collection = new X509Certificate2Collection();
+        try
+        {
+            collection.ImportFromPemFile(caFile);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new FleetLinkConfigurationException($"Fleet:Tls:CaFile '{caFile}' cannot be used as the pinned CA: {ex.Message}", ex);
+        }
+
+        if (collection.Count == 0)
+        {
+            throw new FleetLinkConfigurationException($"Fleet:Tls:CaFile '{caFile}' holds no PEM certificate.");
+        }
+
+        return collection;
+    }
+
+    private static X509Certificate2? LoadClientCertificate(FleetTlsOptions tls)
+    {
+        if (string.IsNullOrWhiteSpace(tls.ClientCertificateFile))
+        {
+            return null;
+        }
+
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(tls.ClientCertificateFile, tls.ClientKeyFile);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new FleetLinkConfigurationException(
+                $"Fleet:Tls:ClientCertificateFile '{tls.ClientCertificateFile}' with key '{tls.ClientKeyFile}' cannot be loaded: {ex.Message}", ex);
+        }
+    }
+}

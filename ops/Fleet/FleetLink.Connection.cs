@@ -1,0 +1,248 @@
+using System.Security.Authentication;
+using System.Threading.Channels;
+using MQTTnet;
+using MQTTnet.Adapter;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
+
+namespace StepAudio.Ops.Fleet;
+
+/// <summary>One connection: everything here lives and dies with the connection's CancellationTokenSource.</summary>
+public sealed partial class FleetLink
+{
+    private const int InboundQueueLength = 256;
+
+    /// <summary>Runs one connection to its end; true when it got as far as online (so the backoff starts over).</summary>
+    private async Task<bool> RunConnectionAsync(CancellationToken stoppingToken)
+    {
+        SetState(FleetConnectionState.Connecting);
+        using var client = _clientFactory.CreateMqttClient();
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var lost = new TaskCompletionSource<MqttClientDisconnectedEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inbound = Channel.CreateBounded<InboundMessage>(new BoundedChannelOptions(InboundQueueLength)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+
+        // Handlers only signal or hand over: reconnecting is the supervisor's job, and the receive loop must not wait
+        // on work that itself needs the receive loop (a QoS 1 publish waiting for its PUBACK would deadlock it).
+        client.DisconnectedAsync += e =>
+        {
+            lost.TrySetResult(e);
+            return Task.CompletedTask;
+        };
+        client.ApplicationMessageReceivedAsync += e => HandOverAsync(e, inbound.Writer, connection.Token);
+
+        if (!await TryConnectAsync(client, connection.Token))
+        {
+            return false;
+        }
+
+        var sender = SendOutboxAsync(client, connection.Token);
+        var receiver = ProcessInboundAsync(inbound.Reader, connection.Token);
+        var telemetry = PublishTelemetryAsync(client, connection.Token);
+        SetState(FleetConnectionState.Connected);
+        Interlocked.Increment(ref _connects);
+        Log.Connected(_logger, _broker.Endpoint, Topics.Device);
+
+        var reason = await SuperviseAsync(client, lost.Task, sender, receiver, stoppingToken);
+        await connection.CancelAsync();
+        inbound.Writer.TryComplete();
+        await Task.WhenAll(sender, receiver, telemetry).ContinueWith(static _ => { }, TaskScheduler.Default);
+
+        if (stoppingToken.IsCancellationRequested)
+        {
+            await GoOfflineAsync(client);
+            Log.Stopped(_logger, _broker.Endpoint);
+        }
+        else
+        {
+            RecordError($"Connection to {_broker.Endpoint} lost: {reason}");
+            Log.ConnectionLost(_logger, _broker.Endpoint, reason);
+        }
+
+        return true;
+    }
+
+    private async Task<bool> TryConnectAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await client.ConnectAsync(_broker.Build(), cancellationToken);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                ReportConnectFailure(Refusal(result.ResultCode, result.ReasonString), null);
+                return false;
+            }
+
+            await SubscribeAsync(client, cancellationToken);
+            await client.PublishAsync(
+                new MqttApplicationMessageBuilder()
+                    .WithTopic(Topics.State)
+                    .WithPayload(OnlinePayload)
+                    .WithRetainFlag(true)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                    .Build(),
+                cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (FleetLinkConfigurationException ex)
+        {
+            ReportConnectFailure(ex.Message, ex);
+            return false;
+        }
+        catch (MqttConnectingFailedException ex)
+        {
+            ReportConnectFailure(DescribeConnectFailure(ex), ex);
+            return false;
+        }
+        catch (MqttCommunicationException ex)
+        {
+            ReportConnectFailure(DescribeConnectFailure(ex), ex);
+            return false;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or System.Net.Sockets.SocketException)
+        {
+            ReportConnectFailure(DescribeConnectFailure(ex), ex);
+            return false;
+        }
+    }
+
+    private async Task SubscribeAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(Topics.ConfigDesired, MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(Topics.CommandFilter, MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        var result = await client.SubscribeAsync(subscribe, cancellationToken);
+        foreach (var item in result.Items)
+        {
+            if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))
+            {
+                // Keep going: the rest of the link is still useful, and the error says which topic the broker refused.
+                RecordError($"Broker refused the subscription to {item.TopicFilter.Topic}: {item.ResultCode}");
+                Log.SubscriptionRefused(_logger, item.TopicFilter.Topic, item.ResultCode.ToString());
+            }
+        }
+    }
+
+    /// <summary>Waits until the connection ends: the client reports it lost, a ping fails, or a loop gave up.</summary>
+    private async Task<string> SuperviseAsync(IMqttClient client, Task<MqttClientDisconnectedEventArgs> lost, Task sender, Task receiver, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var tick = Task.Delay(_options.KeepAlive, _time, stoppingToken);
+            var first = await Task.WhenAny(lost, sender, receiver, tick);
+            if (first == lost)
+            {
+                var e = await lost;
+                return e.Exception is { } ex ? $"{e.Reason}: {ex.Message}" : e.ReasonString ?? e.Reason.ToString();
+            }
+
+            if (first == sender || first == receiver)
+            {
+                return first.Exception?.GetBaseException().Message ?? "the connection stopped accepting publishes";
+            }
+
+            if (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            if (!await client.TryPingAsync(stoppingToken))
+            {
+                return $"no ping response within {_options.ConnectTimeout.TotalSeconds:0.#} s";
+            }
+        }
+
+        return "stopping";
+    }
+
+    private async Task GoOfflineAsync(IMqttClient client)
+    {
+        if (!client.IsConnected)
+        {
+            return;
+        }
+
+        // A clean disconnect suppresses the will, so say "offline" ourselves first.
+        using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
+        try
+        {
+            await client.PublishAsync(
+                new MqttApplicationMessageBuilder().WithTopic(Topics.State).WithPayload(OfflinePayload).WithRetainFlag(true)
+                    .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
+                timeout.Token);
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token);
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException)
+        {
+            Log.OfflineNotPublished(_logger, ex.Message);
+        }
+    }
+
+    private void ReportConnectFailure(string problem, Exception? exception)
+    {
+        RecordError(problem);
+        Log.ConnectFailed(_logger, _broker.Endpoint, problem, exception);
+    }
+
+    private string DescribeConnectFailure(Exception exception)
+    {
+        var innermost = exception.GetBaseException();
+        if (_broker.CertificateProblem is { } certificate)
+        {
+            return $"TLS: refused to talk to {_broker.Endpoint}: {certificate}";
+        }
+
+        var clientCertificate = string.IsNullOrEmpty(_options.Tls.ClientCertificateFile)
+            ? "no client certificate is configured (Fleet:Tls:ClientCertificateFile) and the broker may require one"
+            : $"check that the client certificate {_options.Tls.ClientCertificateFile} is issued by a CA the broker trusts and has not expired";
+        if (_options.Tls.Enabled && _broker.BrokerCertificateAccepted)
+        {
+            // Under TLS 1.3 the broker's verdict on our certificate arrives after our side of the handshake is done,
+            // so the refusal shows up as a dropped connection before CONNACK.
+            return $"TLS: {_broker.Endpoint} closed the connection right after the handshake ({innermost.Message}): it refused the client certificate; {clientCertificate}";
+        }
+
+        if (_options.Tls.Enabled && FindInChain<AuthenticationException>(exception) is not null)
+        {
+            return $"TLS: the handshake with {_broker.Endpoint} failed ({innermost.Message}); {clientCertificate}";
+        }
+
+        return $"Cannot reach {_broker.Endpoint}: {innermost.Message}";
+    }
+
+    private string Refusal(MqttClientConnectResultCode code, string? reason)
+    {
+        var hint = code switch
+        {
+            MqttClientConnectResultCode.BadUserNameOrPassword => $"bad user name or password for user '{_options.Username}' (Fleet:Username / Fleet:Password)",
+            // Mosquitto answers a wrong password with "not authorized" under MQTT 5, so name both causes.
+            MqttClientConnectResultCode.NotAuthorized =>
+                $"not authorized: wrong user name or password for '{_options.Username}' (Fleet:Username / Fleet:Password), or the user may not connect",
+            MqttClientConnectResultCode.ClientIdentifierNotValid => $"client id '{_options.DeviceId}' is not valid for the broker",
+            _ => code.ToString(),
+        };
+        return $"Broker {_broker.Endpoint} refused the connection: {hint}{(string.IsNullOrEmpty(reason) ? string.Empty : $" ({reason})")}";
+    }
+
+    private static T? FindInChain<T>(Exception exception)
+        where T : Exception
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+}

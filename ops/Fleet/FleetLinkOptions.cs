@@ -1,0 +1,144 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace StepAudio.Ops.Fleet;
+
+/// <summary>How the device reaches its fleet broker. Section "Fleet" of the host configuration.</summary>
+public sealed class FleetLinkOptions : IValidatableObject
+{
+    /// <summary>Topic segments are MQTT-safe identifiers: no '/', '+', '#', spaces or control characters.</summary>
+    internal const string SegmentPattern = "^[A-Za-z0-9_.-]{1,64}$";
+
+    /// <summary>Broker host name or address; empty means "no broker configured": an embedded broker on loopback.</summary>
+    public string? BrokerHost { get; set; }
+
+    /// <summary>Broker port (1883 plain, 8883 usual for TLS).</summary>
+    [Range(1, 65535)]
+    public int BrokerPort { get; set; } = 1883;
+
+    /// <summary>Loopback port of the embedded broker started when <see cref="BrokerHost"/> is empty.</summary>
+    [Range(1, 65535)]
+    public int EmbeddedBrokerPort { get; set; } = 1883;
+
+    /// <summary>Fleet name, the second topic segment.</summary>
+    [Required]
+    [RegularExpression(SegmentPattern)]
+    public string Fleet { get; set; } = "default";
+
+    /// <summary>Device id: the MQTT client id and the third topic segment.</summary>
+    [Required]
+    [RegularExpression(SegmentPattern)]
+    public string DeviceId { get; set; } = string.Empty;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    [ValidateObjectMembers]
+    public FleetTlsOptions Tls { get; set; } = new();
+
+    /// <summary>How long the broker keeps the session (subscriptions, queued QoS 1 messages) after a disconnect.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "49710.00:00:00")]
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromHours(1);
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time allowed for the TCP/TLS/MQTT handshake of one attempt.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First reconnect delay; doubles per failed attempt up to <see cref="BackoffMax"/>, with jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan BackoffMin { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan BackoffMax { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>QoS 1 messages kept while offline; when full the oldest is dropped and counted.</summary>
+    [Range(1, 1_000_000)]
+    public int OutboxCapacity { get; set; } = 2000;
+
+    /// <summary>Aggregation window of telemetry: one message per stream per interval at most.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan TelemetryInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Cap on telemetry messages per interval over all streams; the rest are dropped and counted.</summary>
+    [Range(1, 10_000)]
+    public int TelemetryMaxMessagesPerInterval { get; set; } = 32;
+
+    /// <summary>Time a command handler may take before the caller gets a "timeout" reply.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest accepted config/desired document or command payload, in bytes.</summary>
+    [Range(16, 16 * 1024 * 1024)]
+    public int MaxInboundPayloadBytes { get; set; } = 256 * 1024;
+
+    /// <summary>True when no broker is configured and the link runs the embedded loopback broker.</summary>
+    public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(BrokerHost);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BackoffMin > BackoffMax)
+        {
+            yield return new ValidationResult(
+                $"BackoffMin ({BackoffMin}) must not exceed BackoffMax ({BackoffMax}).",
+                [nameof(BackoffMin), nameof(BackoffMax)]);
+        }
+
+        if (Password is not null && string.IsNullOrEmpty(Username))
+        {
+            yield return new ValidationResult("Password is set but Username is empty.", [nameof(Username)]);
+        }
+
+        if (Tls.Enabled && UsesEmbeddedBroker)
+        {
+            yield return new ValidationResult(
+                "Tls.Enabled needs a BrokerHost: the embedded broker listens on loopback without TLS.",
+                [nameof(BrokerHost)]);
+        }
+    }
+}
+
+/// <summary>TLS towards the broker: the broker's certificate must chain to the pinned CA; optional client certificate.</summary>
+public sealed class FleetTlsOptions : IValidatableObject
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>PEM file with the CA certificate(s) the broker's certificate must chain to (the pin).</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM client certificate presented to the broker.</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="ClientCertificateFile"/>.</summary>
+    public string? ClientKeyFile { get; set; }
+
+    /// <summary>Name the broker's certificate must carry; defaults to the broker host.</summary>
+    public string? TargetHost { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enabled)
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(CaFile))
+        {
+            yield return new ValidationResult("Tls.CaFile is required when TLS is enabled: the broker is pinned to that CA.", [nameof(CaFile)]);
+        }
+
+        if (string.IsNullOrWhiteSpace(ClientCertificateFile) != string.IsNullOrWhiteSpace(ClientKeyFile))
+        {
+            yield return new ValidationResult(
+                "Tls.ClientCertificateFile and Tls.ClientKeyFile go together: set both or neither.",
+                [nameof(ClientCertificateFile), nameof(ClientKeyFile)]);
+        }
+    }
+}
+
+/// <summary>Source-generated validator for <see cref="FleetLinkOptions"/> (DataAnnotations plus the cross-field rules).</summary>
+[OptionsValidator]
+public sealed partial class FleetLinkOptionsValidator : IValidateOptions<FleetLinkOptions>;
