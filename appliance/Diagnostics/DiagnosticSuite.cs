@@ -24,6 +24,9 @@ public sealed class DiagnosticSuiteOptions
 
     /// <summary>TCP connect limit for the broker.</summary>
     public TimeSpan BrokerTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Leave out the capture and playback checks (the running service holds the devices open).</summary>
+    public bool SkipAudioDevices { get; set; }
 }
 
 /// <summary>
@@ -63,8 +66,11 @@ public sealed class DiagnosticSuite : IDisposable
 
         checks.Add(Build<TokenizerOptions>(provider, ApplianceOptions.Sections.Tokenizer, "tokenizer models", DiagnosticArea.Models, OperatorModelCheck.Tokenizer));
         checks.Add(Build<VocoderOptions>(provider, ApplianceOptions.Sections.Vocoder, "vocoder models", DiagnosticArea.Models, OperatorModelCheck.Vocoder));
-        checks.Add(Build<AlsaCaptureOptions>(provider, ApplianceOptions.Sections.Capture, "capture device", DiagnosticArea.Audio, AudioDeviceCheck.Capture));
-        checks.Add(Build<AlsaPlaybackOptions>(provider, ApplianceOptions.Sections.Playback, "playback device", DiagnosticArea.Audio, AudioDeviceCheck.Playback));
+        if (!options.SkipAudioDevices)
+        {
+            checks.Add(Build<AlsaCaptureOptions>(provider, ApplianceOptions.Sections.Capture, "capture device", DiagnosticArea.Audio, AudioDeviceCheck.Capture));
+            checks.Add(Build<AlsaPlaybackOptions>(provider, ApplianceOptions.Sections.Playback, "playback device", DiagnosticArea.Audio, AudioDeviceCheck.Playback));
+        }
         checks.Add(Build<GpuServerOptions>(provider, ApplianceOptions.Sections.GpuServer, "gpu server", DiagnosticArea.Server, o => new GpuServerCheck(o)));
         checks.Add(BrokerFrom(configuration, options.BrokerTimeout));
 

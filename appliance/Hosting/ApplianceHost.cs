@@ -8,7 +8,12 @@ using StepAudio.Appliance.Audio;
 using StepAudio.Appliance.Audio.Alsa;
 using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Hardware.LedRing;
+using StepAudio.Appliance.Fleet;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Ops.Commands;
+using StepAudio.Ops.Config;
+using StepAudio.Ops.Fleet;
+using StepAudio.Ops.Telemetry;
 
 namespace StepAudio.Appliance.Hosting;
 
@@ -42,6 +47,10 @@ internal static partial class ApplianceHost
         var services = builder.Services;
         services.AddApplianceOptions(builder.Configuration);
         AddServiceManager(services);
+        if (builder.Configuration.GetValue("Hosting:Fleet", defaultValue: true))
+        {
+            AddFleet(builder);
+        }
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MuteGate>();
@@ -72,6 +81,46 @@ internal static partial class ApplianceHost
 
         customize?.Invoke(builder);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The fleet link: desired configuration persisted under the state directory and layered last
+    /// over every other source (so IOptionsMonitor sees the fleet's changes live), the commands,
+    /// the events and the telemetry of every <c>StepAudio.*</c> meter.
+    /// </summary>
+    private static void AddFleet(HostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var stateDirectory = builder.Configuration["Hosting:StateDirectory"] is { Length: > 0 } configured ? configured : HostingOptions.DefaultStateDirectory;
+        var source = new DesiredConfigSource(new DesiredConfigStore(Path.Combine(stateDirectory, "config")));
+        ((IConfigurationBuilder)builder.Configuration).Add(source);
+        services.AddSingleton(source);
+        services.AddOptions<FleetLinkOptions>()
+            .Bind(builder.Configuration.GetSection("Fleet"))
+            .PostConfigure(o => o.DeviceId = string.IsNullOrWhiteSpace(o.DeviceId) ? Environment.MachineName.ToLowerInvariant() : o.DeviceId)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FleetLinkOptions>>(new SectionValidator<FleetLinkOptions>("Fleet", new FleetLinkOptionsValidator().Validate));
+        services.AddSingleton<IDesiredConfigValidator>(_ => new ApplianceConfigValidator(builder.Configuration));
+        services.AddSingleton(sp => new DesiredConfigProcessor(
+            source, sp.GetServices<IDesiredConfigValidator>(), sp.GetRequiredService<IOptions<FleetLinkOptions>>().Value.MaxInboundPayloadBytes,
+            sp.GetRequiredService<ILogger<DesiredConfigProcessor>>()));
+        services.AddSingleton<ICommandHandler, PingCommandHandler>();
+        services.AddSingleton<ICommandHandler, SayCommand>();
+        services.AddSingleton<ICommandHandler, SetVolumeCommand>();
+        services.AddSingleton<ICommandHandler, MuteCommand>();
+        services.AddSingleton<ICommandHandler, RestartCommand>();
+        services.AddSingleton<ICommandHandler>(_ => new DiagnoseCommand(builder.Configuration));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FleetLinkOptions>>().Value;
+            return new CommandDispatcher(sp.GetServices<ICommandHandler>(), options.CommandTimeout, options.MaxInboundPayloadBytes, sp.GetRequiredService<ILogger<CommandDispatcher>>());
+        });
+        services.AddSingleton(sp => new TelemetryCollector(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new FleetLink(
+            sp.GetRequiredService<IOptions<FleetLinkOptions>>(), sp.GetRequiredService<DesiredConfigProcessor>(), sp.GetRequiredService<CommandDispatcher>(),
+            sp.GetRequiredService<TelemetryCollector>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IPipelineEventSink>(sp => new FleetEventSink(sp.GetRequiredService<FleetLink>()));
+        services.AddHostedService<FleetService>();
     }
 
     /// <summary>

@@ -33,6 +33,10 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     private readonly IPipelineEventSink _events;
     private readonly PipelineMetrics _metrics;
     private readonly IWakeArbiter _arbiter;
+    private readonly IOptionsMonitor<WakeWordOptions> _liveWakeWord;
+    private readonly IOptionsMonitor<EndpointingOptions> _liveEndpointing;
+    private IDisposable? _wakeWordChanges;
+    private IDisposable? _endpointingChanges;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ApplianceSettings _settings;
@@ -59,9 +63,13 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
         IOptions<VoiceOptions> voice,
         IOptions<ChannelSelectionOptions> channels,
         IOptions<HostingOptions> hosting,
-        IWakeArbiter arbiter)
+        IWakeArbiter arbiter,
+        IOptionsMonitor<WakeWordOptions> liveWakeWord,
+        IOptionsMonitor<EndpointingOptions> liveEndpointing)
     {
         _arbiter = arbiter;
+        _liveWakeWord = liveWakeWord;
+        _liveEndpointing = liveEndpointing;
         _capture = capture;
         _output = output;
         _mute = mute;
@@ -90,11 +98,19 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     /// <summary>The listening loop, once started (the action button asks it for a turn).</summary>
     public ListeningLoop? Loop => _engine?.Loop;
 
+    /// <summary>The turn coordinator, once started (the fleet's say command speaks through it).</summary>
+    public TurnCoordinator? Coordinator => _engine?.Coordinator;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         Status("loading and warming models");
         _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter);
         _metrics.Observe(_engine.Loop);
+
+        // A fleet's threshold or timing change reaches the running loop as a new snapshot: the
+        // audio loop never restarts for it.
+        _wakeWordChanges = _liveWakeWord.OnChange(_ => ApplyLiveOptions());
+        _endpointingChanges = _liveEndpointing.OnChange(_ => ApplyLiveOptions());
         Status("starting audio capture");
         _capture.Opened += OnCaptureOpened;
         _capture.FaultChanged += OnCaptureFault;
@@ -118,6 +134,8 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         Status("stopping");
+        _wakeWordChanges?.Dispose();
+        _endpointingChanges?.Dispose();
         _capture.Stop();
         if (_engine is { Loop: { FramesProcessed: > 0 } loop })
         {
@@ -137,6 +155,12 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
             await _engine.DisposeAsync();
             _engine = null;
         }
+    }
+
+    private void ApplyLiveOptions()
+    {
+        _engine?.Loop.UpdateOptions(_liveWakeWord.CurrentValue, _liveEndpointing.CurrentValue);
+        Log.OptionsApplied(_logger);
     }
 
     /// <summary>Runs on the capture thread, one period at a time.</summary>
@@ -236,6 +260,9 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
 
         [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Listening loop: {Frames} frames, {PerFrameUs:F1} us per 32 ms frame, {MsPerSecond:F2} ms of CPU per second of audio")]
         public static partial void LoopCost(ILogger logger, long frames, double perFrameUs, double msPerSecond);
+
+        [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "New wake word and endpointing settings applied to the running loop")]
+        public static partial void OptionsApplied(ILogger logger);
 
         [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Capture opened: {Device}, {Rate} Hz, {Channels} channel(s), {Period} frames per period")]
         public static partial void CaptureOpened(ILogger logger, string device, int rate, int channels, int period);

@@ -21,4 +21,14 @@ public sealed class HostingOptions
 
     /// <summary>Use the SPI LED ring (off on a box without one).</summary>
     public bool LedRing { get; set; }
+
+    /// <summary>Run the MQTT fleet link (with the embedded broker when none is configured).</summary>
+    public bool Fleet { get; set; } = true;
+
+    /// <summary>Where the service keeps its state (the fleet's desired configuration, OTA progress).</summary>
+    public string StateDirectory { get; set; } = DefaultStateDirectory;
+
+    /// <summary>systemd's <c>$STATE_DIRECTORY</c> when set, else <c>/var/lib/stepaudio-edge</c>.</summary>
+    public static string DefaultStateDirectory =>
+        Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state ? state : "/var/lib/stepaudio-edge";
 }

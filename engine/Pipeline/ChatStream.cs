@@ -42,6 +42,21 @@ internal sealed class ChatStream : IAsyncDisposable
     public static ChatStream Start(GpuServerClient client, IReadOnlyList<ChatMessage> messages, AudioTimeline timeline, CancellationToken cancellationToken) =>
         new(client, messages, timeline, cancellationToken);
 
+    /// <summary>A reply whose text is already known (a fleet's <c>say</c> command): no chat request.</summary>
+    public static ChatStream FromText(string text, AudioTimeline timeline) => new(text, timeline);
+
+    private ChatStream(string text, AudioTimeline timeline)
+    {
+        _timeline = timeline;
+        _cancel = new CancellationTokenSource();
+        RequestStamp = timeline.Stamp();
+        RequestAtMs = timeline.NowMs;
+        FirstTokenStamp = RequestStamp;
+        _text.Writer.TryWrite(text);
+        _text.Writer.TryComplete();
+        _pump = Task.CompletedTask;
+    }
+
     /// <summary>Stops the request; the connection closes, so the server stops generating.</summary>
     public void Cancel() => _cancel.Cancel();
 

@@ -68,6 +68,20 @@ public sealed partial class TurnCoordinator
     /// <summary>The reply being produced now, or a completed task.</summary>
     public Task CurrentReply => _reply;
 
+    /// <summary>
+    /// Speaks <paramref name="text"/> through the TTS model and the vocoder, as a reply (a fleet's
+    /// <c>say</c> command). Waits for the reply in progress, if any; returns the seconds spoken.
+    /// </summary>
+    public async Task<double> SayAsync(string text, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        await _reply.WaitAsync(cancellationToken);
+        await using var chat = ChatStream.FromText(text, _timeline);
+        var latency = new TurnLatency(_timeline, _timeline.Stamp()) { ChatRequest = chat.RequestStamp };
+        var summary = await _speaker.SpeakAsync(chat, latency, turnId: 0, cancellationToken);
+        return summary.AudioSeconds;
+    }
+
     /// <summary>Completes when the turn has been answered, has failed, or had no speech.</summary>
     public Task WhenTurnFinished(int turnId) => TurnCompletion(turnId).Task;
 

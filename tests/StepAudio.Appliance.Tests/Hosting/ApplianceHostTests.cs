@@ -199,6 +199,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
             ["GpuServer:BaseAddress"] = _server.BaseAddress.ToString(),
             ["Voice:PromptWav"] = Path.Combine(_dir, "prompt.wav"),
             ["Hosting:CaptureStartTimeoutMs"] = "10000",
+            ["Hosting:Fleet"] = "false",
         };
         configure?.Invoke(settings);
         return ApplianceHost.Build(customize: builder =>

@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using StepAudio.Appliance.Hardware.Buttons;
+using StepAudio.Appliance.Hosting;
+using StepAudio.Appliance.Tests.Fakes;
+using StepAudio.Engine.Audio;
+using StepAudio.Engine.Endpointing;
+using Microsoft.Extensions.Options;
+using StepAudio.StandInServer;
+using StepAudio.TestSupport;
+
+namespace StepAudio.Appliance.Tests.Hosting;
+
+/// <summary>
+/// The service with its fleet link on the embedded broker (no broker configured): a fleet-side
+/// MQTT client sees it come online, commands it, and changes its configuration live.
+/// </summary>
+[Collection(PinnedModelsGroup.Name)]
+public sealed class FleetHostTests : IAsyncLifetime
+{
+    private const string Root = "stepaudio/default/kitchen";
+    private readonly ContractModelsFixture _contract;
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"stepaudio-fleet-host-{Guid.NewGuid():N}");
+    private readonly ConcurrentQueue<(string Topic, string Payload)> _received = new();
+    private readonly int _port = FreePort();
+    private StandInGpuServer _server = null!;
+    private IHost _host = null!;
+    private FakeAudioCapture _capture = null!;
+    private IMqttClient _fleet = null!;
+
+    public FleetHostTests(ModelsFixture models, ContractModelsFixture contract)
+    {
+        _ = models;
+        _contract = contract;
+        Directory.CreateDirectory(_dir);
+    }
+
+    public async Task InitializeAsync()
+    {
+        _server = await StandInGpuServer.StartAsync(new StandInOptions());
+        WavFile.Write(Path.Combine(_dir, "prompt.wav"), SpeechClips.Synthesize("Hello, this is the voice of your speaker."), 16000, 1);
+        _capture = new FakeAudioCapture(SpeechClips.Silence(1000));
+        _host = ApplianceHost.Build(customize: builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Tokenizer:ModelDirectory"] = _contract.Directory,
+                ["Vocoder:ModelDirectory"] = _contract.Directory,
+                ["GpuServer:BaseAddress"] = _server.BaseAddress.ToString(),
+                ["Voice:PromptWav"] = Path.Combine(_dir, "prompt.wav"),
+                ["Hosting:StateDirectory"] = _dir,
+                ["Fleet:DeviceId"] = "kitchen",
+                ["Fleet:EmbeddedBrokerPort"] = _port.ToString(),
+                ["Fleet:BackoffMin"] = "00:00:00.050",
+                ["Fleet:BackoffMax"] = "00:00:00.200",
+            });
+            builder.Services.AddSingleton<StepAudio.Appliance.Audio.IAudioCapture>(_capture);
+            builder.Services.AddSingleton<Engine.Pipeline.IAudioOutput>(new RecordingAudioOutput());
+        });
+        await _host.StartAsync();
+        _fleet = new MqttClientFactory().CreateMqttClient();
+        _fleet.ApplicationMessageReceivedAsync += e =>
+        {
+            _received.Enqueue((e.ApplicationMessage.Topic, e.ApplicationMessage.ConvertPayloadToString()));
+            return Task.CompletedTask;
+        };
+        await ConnectFleetAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _fleet.Dispose();
+        await _host.StopAsync();
+        _host.Dispose();
+        _capture.Dispose();
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Fleet_SeesTheDeviceOnlineAndItAnswersCommands()
+    {
+        await WaitForAsync($"{Root}/state", p => p == "online");
+
+        await PublishAsync($"{Root}/cmd/mute", """{"muted": true}""", responseTopic: $"{Root}/replies/test");
+        var reply = await WaitForAsync($"{Root}/replies/test", p => p.Contains("\"command\":\"mute\"", StringComparison.Ordinal));
+
+        Assert.Contains("\"status\":\"ok\"", reply, StringComparison.Ordinal);
+        Assert.True(_host.Services.GetRequiredService<MuteGate>().IsMuted);
+
+        await PublishAsync($"{Root}/cmd/set-volume", """{"volume": 7}""", responseTopic: $"{Root}/replies/test");
+        var bad = await WaitForAsync($"{Root}/replies/test", p => p.Contains("set-volume", StringComparison.Ordinal));
+        Assert.Contains("bad-payload", bad, StringComparison.Ordinal);
+
+        await PublishAsync($"{Root}/cmd/self-destruct", "{}", responseTopic: $"{Root}/replies/test");
+        var unknown = await WaitForAsync($"{Root}/replies/test", p => p.Contains("self-destruct", StringComparison.Ordinal));
+        Assert.Contains("unknown-command", unknown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DesiredConfig_WhenValid_IsAppliedLiveAndWhenInvalid_IsRejectedWithItsPath()
+    {
+        var monitor = _host.Services.GetRequiredService<IOptionsMonitor<EndpointingOptions>>();
+        Assert.Equal(256, monitor.CurrentValue.PauseMs);
+
+        await PublishAsync($"{Root}/config/desired", """{"version": 1, "settings": {"Endpointing": {"PauseMs": 320}}}""", retain: true);
+        var reported = await WaitForAsync($"{Root}/config/reported", p => p.Contains("\"version\":1", StringComparison.Ordinal));
+
+        Assert.Contains("applied", reported, StringComparison.Ordinal);
+        Assert.Equal(320, monitor.CurrentValue.PauseMs);
+
+        await PublishAsync($"{Root}/config/desired", """{"version": 2, "settings": {"Endpointing": {"EndOfTurnMs": 100}}}""", retain: true);
+        var rejected = await WaitForAsync($"{Root}/config/rejected", p => p.Contains("\"version\":2", StringComparison.Ordinal));
+
+        using var document = JsonDocument.Parse(rejected);
+        Assert.Contains("Endpointing", document.RootElement.GetProperty("path").GetString(), StringComparison.Ordinal);
+        Assert.Equal(320, monitor.CurrentValue.PauseMs);
+        Assert.Equal(704, monitor.CurrentValue.EndOfTurnMs);
+    }
+
+    private async Task ConnectFleetAsync()
+    {
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", _port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId("fleet-console")
+            .Build();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            try
+            {
+                await _fleet.ConnectAsync(options, timeout.Token);
+                break;
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException) when (!timeout.IsCancellationRequested)
+            {
+                // The embedded broker starts with the host's background services.
+                await Task.Yield();
+            }
+        }
+
+        await _fleet.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter($"{Root}/#").Build());
+    }
+
+    private Task<MqttClientPublishResult> PublishAsync(string topic, string payload, bool retain = false, string? responseTopic = null)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(Encoding.UTF8.GetBytes(payload))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain);
+        if (responseTopic is not null)
+        {
+            message.WithResponseTopic(responseTopic).WithCorrelationData(Guid.NewGuid().ToByteArray());
+        }
+
+        return _fleet.PublishAsync(message.Build());
+    }
+
+    private async Task<string> WaitForAsync(string topic, Func<string, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            foreach (var (t, p) in _received)
+            {
+                if (t == topic && match(p))
+                {
+                    return p;
+                }
+            }
+
+            // Messages arrive on MQTTnet's thread; re-check after yielding, bounded by the timeout.
+            try
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Nothing matching on {topic}; received: {string.Join(" | ", _received.Select(r => $"{r.Topic} {r.Payload}"))}");
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
