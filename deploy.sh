@@ -10,7 +10,7 @@ CONFIG="${CONFIG:-Release}"
 CACHE="${STEPAUDIO_CACHE:-$ROOT/.cache}"
 export STEPAUDIO_MODEL_CACHE="${STEPAUDIO_MODEL_CACHE:-$CACHE/models}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-APT_PACKAGES=(espeak-ng sox alsa-utils libasound2 codec2-examples curl)
+APT_PACKAGES=(espeak-ng sox alsa-utils libasound2 codec2-examples curl rauc openssl squashfs-tools mosquitto-clients dbus-daemon e2fsprogs)
 APPLIANCE_DLL="$ROOT/appliance/bin/$CONFIG/net10.0/stepaudio-edge.dll"
 CONTRACT_DLL="$ROOT/tests/StepAudio.ContractModels/bin/$CONFIG/net10.0/StepAudio.ContractModels.dll"
 STANDIN_DLL="$ROOT/tests/StepAudio.StandInServer/bin/$CONFIG/net10.0/StepAudio.StandInServer.dll"
@@ -28,6 +28,13 @@ usage: ./deploy.sh <command>
   bench   the BenchmarkDotNet suite (BENCH_FILTER='*Wake*' to pick)
   publish self-contained linux-x64 and linux-arm64 builds (ReadyToRun) in artifacts/publish/,
           with their size and the x64 build's time to READY and idle memory
+  image   the A/B root filesystem (tree and ext4 image) in artifacts/image/<rid>/: the published
+          appliance, its systemd unit, RAUC system.conf and keyring, the data partition layout
+          (IMAGE_RID=linux-x64, IMAGE_BOOTLOADER=grub|uboot|custom, IMAGE_VERSION, IMAGE_COMPATIBLE)
+  bundle  a signed RAUC bundle of that image in artifacts/bundle/ (development CA in image/dev-ca/,
+          made on first use; BUNDLE_FORMAT=verity|plain), checked with 'rauc info --keyring'
+  push    publishes an OTA job for the bundle on stepaudio/<fleet>/<device>/ota/job and follows
+          ota/status (BUNDLE_URL, MQTT_HOST, MQTT_PORT, MQTT_FLEET, MQTT_DEVICE, MQTT_USER, MQTT_PASSWORD)
 USAGE
 }
 
@@ -228,6 +235,182 @@ JSON
   done
 }
 
+# --- OTA: image, bundle, push -------------------------------------------------------------------
+IMAGE_RID="${IMAGE_RID:-linux-x64}"
+IMAGE_BOOTLOADER="${IMAGE_BOOTLOADER:-grub}"
+IMAGE_COMPATIBLE="${IMAGE_COMPATIBLE:-stepaudio-edge-$IMAGE_RID}"
+DEV_CA="$ROOT/image/dev-ca"
+
+image_version() {
+  [[ -n "${IMAGE_VERSION:-}" ]] && { echo "$IMAGE_VERSION"; return; }
+  local described
+  described="$(git -C "$ROOT" describe --tags --match 'v[0-9]*' 2>/dev/null || true)"
+  if [[ -n "$described" ]]; then echo "${described#v}"; else echo "0.1.0+$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo local)"; fi
+}
+
+# RAUC's system.conf for the A/B rootfs slots; the bootloader backend is the box's choice.
+write_system_conf() {
+  local out="$1" formats="verity"
+  [[ "${BUNDLE_FORMAT:-verity}" == plain ]] && formats="plain verity"
+  local slot_a="${IMAGE_SLOT_A:-/dev/disk/by-partlabel/rootfs-a}" slot_b="${IMAGE_SLOT_B:-/dev/disk/by-partlabel/rootfs-b}"
+  {
+    echo "[system]"
+    echo "compatible=$IMAGE_COMPATIBLE"
+    case "$IMAGE_BOOTLOADER" in
+      grub) echo "bootloader=grub"; echo "grubenv=${IMAGE_GRUBENV:-/boot/efi/EFI/BOOT/grubenv}" ;;
+      uboot) echo "bootloader=uboot" ;;
+      custom) echo "bootloader=custom" ;;
+      *) die "IMAGE_BOOTLOADER must be grub, uboot or custom (got '$IMAGE_BOOTLOADER')." ;;
+    esac
+    echo "statusfile=/var/lib/rauc/central.raucs"
+    echo "bundle-formats=$formats"
+    echo "max-bundle-download-size=2147483648"
+    echo
+    echo "[keyring]"
+    echo "path=/etc/rauc/keyring.pem"
+    if [[ "$IMAGE_BOOTLOADER" == custom ]]; then
+      echo
+      echo "[handlers]"
+      echo "bootloader-custom-backend=/usr/lib/stepaudio-edge/rauc-bootloader-backend"
+    fi
+    echo
+    echo "[slot.rootfs.0]"; echo "device=$slot_a"; echo "type=ext4"; echo "bootname=A"
+    echo
+    echo "[slot.rootfs.1]"; echo "device=$slot_b"; echo "type=ext4"; echo "bootname=B"
+  } >"$out"
+}
+
+# The development CA and signing key: made once, kept out of git (image/dev-ca/ is ignored).
+ensure_dev_ca() {
+  [[ -f "$DEV_CA/signing.cert.pem" && -f "$DEV_CA/signing.key.pem" && -f "$DEV_CA/ca.cert.pem" ]] && return 0
+  step "creating a development CA and bundle signing key in $DEV_CA (never commit these)"
+  mkdir -p "$DEV_CA" && chmod 700 "$DEV_CA"
+  openssl req -x509 -newkey rsa:3072 -nodes -days 3650 -subj "/CN=StepAudio.Edge development CA" \
+    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+    -keyout "$DEV_CA/ca.key.pem" -out "$DEV_CA/ca.cert.pem" 2>/dev/null || die "openssl could not create the development CA."
+  openssl req -newkey rsa:3072 -nodes -subj "/CN=StepAudio.Edge development bundle signing" \
+    -keyout "$DEV_CA/signing.key.pem" -out "$DEV_CA/signing.csr" 2>/dev/null || die "openssl could not create the signing key."
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n' >"$DEV_CA/signing.ext"
+  openssl x509 -req -in "$DEV_CA/signing.csr" -CA "$DEV_CA/ca.cert.pem" -CAkey "$DEV_CA/ca.key.pem" -CAcreateserial \
+    -days 1825 -extfile "$DEV_CA/signing.ext" -out "$DEV_CA/signing.cert.pem" 2>/dev/null || die "openssl could not sign the signing certificate."
+  chmod 600 "$DEV_CA"/*.key.pem
+}
+
+cmd_image() {
+  ensure_apt rauc openssl squashfs-tools e2fsprogs
+  local pub="$ROOT/artifacts/publish/$IMAGE_RID" out="$ROOT/artifacts/image/$IMAGE_RID" version
+  if [[ ! -x "$pub/stepaudio-edge" ]]; then
+    PUBLISH_RIDS="$IMAGE_RID" cmd_publish
+  else
+    step "reusing the published appliance in $pub"
+  fi
+  ensure_dev_ca
+  version="$(image_version)"
+  local tree="$out/rootfs"
+  step "assembling the root filesystem tree for $IMAGE_RID ($version, bootloader $IMAGE_BOOTLOADER) in $tree"
+  rm -rf "$out" && mkdir -p "$tree"
+  mkdir -p "$tree/opt/stepaudio-edge" "$tree/etc/systemd/system/multi-user.target.wants" "$tree/etc/rauc" \
+    "$tree/etc/stepaudio-edge" "$tree/var/lib/stepaudio-edge" "$tree/var/cache/stepaudio-edge" "$tree/var/lib/rauc" "$tree/usr/lib/stepaudio-edge"
+  cp -a "$pub/." "$tree/opt/stepaudio-edge/"
+  rm -f "$tree/opt/stepaudio-edge/stepaudio-edge.service"
+  cp image/stepaudio-edge.service "$tree/etc/systemd/system/stepaudio-edge.service"
+  ln -sf ../stepaudio-edge.service "$tree/etc/systemd/system/multi-user.target.wants/stepaudio-edge.service"
+  write_system_conf "$tree/etc/rauc/system.conf"
+  cp "$DEV_CA/ca.cert.pem" "$tree/etc/rauc/keyring.pem"
+  [[ "$IMAGE_BOOTLOADER" == custom ]] && install -m 0755 image/rauc/custom-bootloader-backend.sh "$tree/usr/lib/stepaudio-edge/rauc-bootloader-backend"
+  echo "$version" >"$tree/etc/stepaudio-edge/version"
+  echo "$IMAGE_COMPATIBLE" >"$tree/etc/stepaudio-edge/compatible"
+  # The slots are read-only roots; state, configuration, model cache and RAUC's status live on the data partition.
+  cat >"$tree/etc/fstab" <<FSTAB
+/dev/disk/by-partlabel/data  /var/lib/stepaudio-edge  ext4  defaults,noatime  0 2
+/var/lib/stepaudio-edge/cache  /var/cache/stepaudio-edge  none  bind  0 0
+/var/lib/stepaudio-edge/rauc  /var/lib/rauc  none  bind  0 0
+FSTAB
+  cp image/partitions.sfdisk "$out/partitions.sfdisk"
+  local used size
+  used=$(du -sm "$tree" | cut -f1)
+  size=$(( used + used / 4 + 64 ))
+  step "making the ext4 slot image ($size MiB for $used MiB of content)"
+  mkfs.ext4 -q -F -L rootfs -E root_owner=0:0 -d "$tree" "$out/rootfs.ext4" "${size}M" || die "mkfs.ext4 could not build the slot image."
+  echo "$version" >"$out/version"
+  echo "image: $out/rootfs.ext4 ($(du -h "$out/rootfs.ext4" | cut -f1), $version, compatible $IMAGE_COMPATIBLE)"
+  echo "not built here (box-specific, see image/README.md): kernel, bootloader, base OS packages, partitioning the disk"
+}
+
+cmd_bundle() {
+  ensure_apt rauc openssl squashfs-tools
+  local img="$ROOT/artifacts/image/$IMAGE_RID" out="$ROOT/artifacts/bundle" version format="${BUNDLE_FORMAT:-verity}"
+  [[ -f "$img/rootfs.ext4" ]] || cmd_image
+  ensure_dev_ca
+  version="$(cat "$img/version")"
+  local content="$out/content-$IMAGE_RID" bundle="$out/stepaudio-edge-$IMAGE_RID-$version.raucb"
+  rm -rf "$content" && mkdir -p "$content"
+  ln "$img/rootfs.ext4" "$content/rootfs.ext4" 2>/dev/null || cp "$img/rootfs.ext4" "$content/rootfs.ext4"
+  cat >"$content/manifest.raucm" <<MANIFEST
+[update]
+compatible=$IMAGE_COMPATIBLE
+version=$version
+description=StepAudio.Edge $version ($IMAGE_RID)
+build=$(date -u +%Y%m%dT%H%M%SZ)
+
+[bundle]
+format=$format
+
+[image.rootfs]
+filename=rootfs.ext4
+MANIFEST
+  step "signing the $format bundle with the development key"
+  rm -f "$bundle"
+  rauc bundle --cert="$DEV_CA/signing.cert.pem" --key="$DEV_CA/signing.key.pem" "$content" "$bundle" >/dev/null \
+    || die "rauc bundle failed (message above)."
+  rauc info --keyring="$DEV_CA/ca.cert.pem" "$bundle" >/dev/null 2>"$out/info.log" || die "rauc info could not verify the new bundle: $(cat "$out/info.log")"
+  local size sha
+  size=$(stat -c %s "$bundle")
+  sha=$(sha256sum "$bundle" | cut -d' ' -f1)
+  printf '{"version":"%s","compatible":"%s","size":%s,"sha256":"%s","file":"%s"}\n' "$version" "$IMAGE_COMPATIBLE" "$size" "$sha" "$(basename "$bundle")" >"$bundle.json"
+  rm -rf "$content"
+  echo "bundle: $bundle ($size bytes, sha256 $sha), verified by rauc info against $DEV_CA/ca.cert.pem"
+}
+
+cmd_push() {
+  ensure_apt mosquitto-clients
+  local meta
+  meta="$(ls -t "$ROOT"/artifacts/bundle/*.raucb.json 2>/dev/null | head -1 || true)"
+  [[ -n "$meta" ]] || die "no bundle in artifacts/bundle/: run './deploy.sh bundle' first."
+  [[ -n "${BUNDLE_URL:-}" ]] || die "set BUNDLE_URL to where devices can fetch $(basename "${meta%.json}") (http or https)."
+  [[ -n "${MQTT_DEVICE:-}" ]] || die "set MQTT_DEVICE to the device id (its MQTT client id)."
+  local fleet="${MQTT_FLEET:-default}" base deadline job_id job
+  base="stepaudio/$fleet/$MQTT_DEVICE/ota"
+  deadline="$(date -u -d "+${PUSH_WINDOW_HOURS:-24} hours" +%Y-%m-%dT%H:%M:%SZ)"
+  job_id="ota-$(date -u +%Y%m%d%H%M%S)"
+  job="$(python3 - "$meta" "$job_id" "$BUNDLE_URL" "$deadline" "${DOWNGRADE:-false}" <<'PY'
+import json, sys
+meta = json.load(open(sys.argv[1]))
+print(json.dumps({"jobId": sys.argv[2], "version": meta["version"], "url": sys.argv[3], "size": meta["size"],
+                  "sha256": meta["sha256"], "compatible": meta["compatible"], "deadline": sys.argv[4],
+                  "downgrade": sys.argv[5] == "true"}))
+PY
+)"
+  local mqtt=(-h "${MQTT_HOST:-127.0.0.1}" -p "${MQTT_PORT:-1883}" -V mqttv5)
+  [[ -n "${MQTT_USER:-}" ]] && mqtt+=(-u "$MQTT_USER" -P "${MQTT_PASSWORD:-}")
+  [[ -n "${MQTT_CAFILE:-}" ]] && mqtt+=(--cafile "$MQTT_CAFILE")
+  step "publishing job $job_id on $base/job and following $base/status: $job"
+  # Publish once the subscription stands, so no status is missed.
+  ( sleep 1; mosquitto_pub "${mqtt[@]}" -q 1 -t "$base/job" -m "$job" \
+      || echo "deploy.sh: mosquitto_pub could not reach the broker ${MQTT_HOST:-127.0.0.1}:${MQTT_PORT:-1883}." >&2 ) &
+  local line outcome=""
+  while IFS= read -r line; do
+    echo "  $line"
+    if grep -q "$job_id" <<<"$line" && grep -qiE '"state" *: *"(committed|rolledback|failed)"|"rejected" *: *true' <<<"$line"; then
+      outcome="$line"
+      break
+    fi
+  done < <(mosquitto_sub "${mqtt[@]}" -q 1 -t "$base/status" -W "${PUSH_TIMEOUT_S:-3600}")
+  [[ -n "$outcome" ]] || die "no final status for $job_id within ${PUSH_TIMEOUT_S:-3600} s."
+  grep -qi '"committed"' <<<"$outcome" || die "job $job_id did not commit: $outcome"
+  echo "job $job_id committed"
+}
+
 main() {
   local command="${1:-}"
   shift || true
@@ -237,6 +420,9 @@ main() {
     test) cmd_test ;;
     bench) cmd_bench "$@" ;;
     publish) cmd_publish ;;
+    image) cmd_image ;;
+    bundle) cmd_bundle ;;
+    push) cmd_push ;;
     -h|--help|help|"") usage ;;
     *) usage >&2; die "unknown command '$command'." ;;
   esac
