@@ -12,6 +12,8 @@ internal static class ApplianceCommandLine
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(ListenCommand.Create());
+        root.Subcommands.Add(FeaturesCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
         return root;
     }
 }
