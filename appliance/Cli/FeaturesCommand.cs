@@ -1,4 +1,5 @@
 using System.CommandLine;
+using StepAudio.Appliance.Composition;
 using StepAudio.Engine.Features;
 
 namespace StepAudio.Appliance.Cli;
@@ -50,7 +51,7 @@ internal static class FeaturesCommand
     {
         if (arguments.Cmvn is not null && arguments.Kind != Lfr)
         {
-            throw new Composition.OptionsException($"--cmvn applies to --kind {Lfr} only, not {arguments.Kind}.");
+            throw new OptionsException($"--cmvn applies to --kind {Lfr} only, not {arguments.Kind}.");
         }
 
         var samples = SpeechInput.ReadMono16k(arguments.Input.FullName);
