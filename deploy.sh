@@ -150,8 +150,27 @@ cmd_demo() {
   echo "reply: $dir/reply.wav ($(soxi -D "$dir/reply.wav") s)   events: $dir/events.jsonl"
 }
 
+# The torchaudio fixtures of the front-end parity tests must still be what torchaudio computes:
+# rebuilt in memory from the Debian samples and compared with the committed ones (inputs within
+# 1 LSB, features within float32 noise). Needs python3-torchaudio, which is large and optional.
+check_feature_fixtures() {
+  local fixtures="tests/StepAudio.Engine.Tests/Features/Fixtures" script="tests/reference/make_feature_fixtures.py"
+  if ! /usr/bin/python3 -c "import torchaudio" >/dev/null 2>&1; then
+    echo "skipped: python3-torchaudio is not installed (apt-get install -y python3-torchaudio to check the fixtures)"
+    return 0
+  fi
+  /usr/bin/python3 "$script" --check "$fixtures" >"$CACHE/fixtures-check.log" 2>&1 || {
+    cat "$CACHE/fixtures-check.log" >&2
+    die "the feature fixtures no longer match torchaudio: regenerate them with /usr/bin/python3 $script --out $fixtures and rerun the tests."
+  }
+  tail -n 1 "$CACHE/fixtures-check.log"
+}
+
 cmd_test() {
   cmd_setup
+  mkdir -p "$CACHE"
+  step "checking the feature fixtures against torchaudio"
+  check_feature_fixtures
   step "running the tests"
   local log="$CACHE/test.log" rc=0
   mkdir -p "$CACHE"

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace StepAudio.Engine.Features;
 
 /// <summary>
@@ -137,12 +139,26 @@ public sealed class KaldiFbank
         var length = FrameLength;
         var frame = _frame;
         var sum = 0.0;
-        for (var i = 0; i < length; i++)
+        if (start >= _cached)
         {
-            var position = start + i;
-            var x = (position < _cached ? _cache[position] : samples[position - _cached]) * _scale;
-            frame[i] = x;
-            sum += x;
+            // The whole frame is in this call's samples (every frame but those straddling the cache).
+            var source = samples.Slice(start - _cached, length);
+            for (var i = 0; i < length; i++)
+            {
+                var x = source[i] * _scale;
+                frame[i] = x;
+                sum += x;
+            }
+        }
+        else
+        {
+            for (var i = 0; i < length; i++)
+            {
+                var position = start + i;
+                var x = (position < _cached ? _cache[position] : samples[position - _cached]) * _scale;
+                frame[i] = x;
+                sum += x;
+            }
         }
 
         if (_removeDc)
@@ -173,9 +189,11 @@ public sealed class KaldiFbank
     {
         _fft.PowerSpectrum(_frame, _power);
         _mel.Apply(_power, _energies);
+        TensorPrimitives.Max(_energies, LogFloor, _energies);
+        TensorPrimitives.Log(_energies, _energies);
         for (var m = 0; m < output.Length; m++)
         {
-            output[m] = (float)Math.Log(Math.Max(_energies[m], LogFloor));
+            output[m] = (float)_energies[m];
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace StepAudio.Engine.Features;
 
 /// <summary>
@@ -31,12 +33,16 @@ public sealed class WhisperLogMelAccumulator
 
     private const int Pad = FftSize / 2;
 
+    // torch.clamp(min=1e-10) on a float32 tensor compares with the float32 nearest 1e-10.
+    private const float PowerFloor = 1e-10f;
+
     private readonly double[] _window;
     private readonly RealFft _fft;
     private readonly MelFilterBank _mel;
     private readonly double[] _frame = new double[FftSize];
     private readonly double[] _power = new double[(FftSize / 2) + 1];
     private readonly double[] _energies = new double[MelBins];
+    private readonly float[] _logRow = new float[MelBins];
     private readonly float[] _samples;
     private readonly float[] _melFrames;       // frame-major, MelBins per frame
     private int _sampleCount;
@@ -110,7 +116,8 @@ public sealed class WhisperLogMelAccumulator
             throw new ArgumentException($"Room for {frames} x {MelBins} values is needed, got {features.Length}.", nameof(features));
         }
 
-        var max = double.NegativeInfinity;
+        var max = float.NegativeInfinity;
+        var logs = _logRow;
         for (var t = 0; t < frames; t++)
         {
             var mel = _melFrames.AsSpan(t * MelBins, MelBins);
@@ -121,21 +128,20 @@ public sealed class WhisperLogMelAccumulator
                 ComputeFrame(t, _sampleCount, mel);
             }
 
+            TensorPrimitives.Max(mel, PowerFloor, logs);
+            TensorPrimitives.Log10(logs, logs);
+            max = Math.Max(max, TensorPrimitives.Max(logs));
             for (var m = 0; m < MelBins; m++)
             {
-                var value = (float)Math.Log10(Math.Max(mel[m], 1e-10));
-                features[(m * frames) + t] = value;
-                max = Math.Max(max, value);
+                features[(m * frames) + t] = logs[m];
             }
         }
 
-        var floor = (float)(max - 8.0);
+        // max(x, max - 8), then (x + 4) / 4, in float32 as the reference does.
         var span = features[..(frames * MelBins)];
-        for (var i = 0; i < span.Length; i++)
-        {
-            span[i] = (Math.Max(span[i], floor) + 4.0f) / 4.0f;
-        }
-
+        TensorPrimitives.Max(span, max - 8.0f, span);
+        TensorPrimitives.Add(span, 4.0f, span);
+        TensorPrimitives.Divide(span, 4.0f, span);
         return frames;
     }
 
@@ -160,6 +166,31 @@ public sealed class WhisperLogMelAccumulator
     {
         var start = (frame * HopLength) - Pad;
         var last = length - 1;
+        if (start >= 0 && start + FftSize <= length)
+        {
+            // Wholly inside the audio (all but the few frames at either end): no reflection.
+            var source = _samples.AsSpan(start, FftSize);
+            for (var n = 0; n < FftSize; n++)
+            {
+                _frame[n] = source[n] * _window[n];
+            }
+        }
+        else
+        {
+            ReflectedFrame(start, last);
+        }
+
+        _fft.PowerSpectrum(_frame, _power);
+        _mel.Apply(_power, _energies);
+        for (var m = 0; m < MelBins; m++)
+        {
+            destination[m] = (float)_energies[m];
+        }
+    }
+
+    // A frame reaching past either end: reflect padding (x[-i] = x[i], x[last + i] = x[last - i]).
+    private void ReflectedFrame(int start, int last)
+    {
         for (var n = 0; n < FftSize; n++)
         {
             var index = start + n;
@@ -173,13 +204,6 @@ public sealed class WhisperLogMelAccumulator
             }
 
             _frame[n] = _samples[index] * _window[n];
-        }
-
-        _fft.PowerSpectrum(_frame, _power);
-        _mel.Apply(_power, _energies);
-        for (var m = 0; m < MelBins; m++)
-        {
-            destination[m] = (float)_energies[m];
         }
     }
 }
