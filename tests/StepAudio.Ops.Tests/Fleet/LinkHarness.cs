@@ -30,7 +30,8 @@ internal sealed class LinkHarness : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Task _run;
 
-    private LinkHarness(FleetLinkOptions options, string stateDirectory, TelemetryCollector? telemetry, IEnumerable<ICommandHandler>? handlers)
+    private LinkHarness(
+        FleetLinkOptions options, string stateDirectory, TelemetryCollector? telemetry, IEnumerable<ICommandHandler>? handlers, Action<FleetLink>? attach)
     {
         StateDirectory = stateDirectory;
         Store = new DesiredConfigStore(stateDirectory, Logs.CreateLogger<DesiredConfigStore>());
@@ -53,6 +54,7 @@ internal sealed class LinkHarness : IAsyncDisposable
             Logs.CreateLogger<CommandDispatcher>());
         Link = new FleetLink(Options.Create(options), Processor, Commands, telemetry, Logs);
         Link.StateChanged += (_, state) => Record(state);
+        attach?.Invoke(Link);
         _run = Task.Run(() => Link.RunAsync(_stop.Token));
     }
 
@@ -103,8 +105,9 @@ internal sealed class LinkHarness : IAsyncDisposable
         FleetLinkOptions options,
         string? stateDirectory = null,
         TelemetryCollector? telemetry = null,
-        IEnumerable<ICommandHandler>? handlers = null) =>
-        new(options, stateDirectory ?? NewStateDirectory(), telemetry, handlers);
+        IEnumerable<ICommandHandler>? handlers = null,
+        Action<FleetLink>? attach = null) =>
+        new(options, stateDirectory ?? NewStateDirectory(), telemetry, handlers, attach);
 
     public static string NewStateDirectory() => Path.Combine(Path.GetTempPath(), "stepaudio-fleet-state-" + Guid.NewGuid().ToString("N")[..8]);
 
