@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StepAudio.Ops.Arbitration;
 using StepAudio.Ops.Fleet;
-using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 using StepAudio.Ops.Tests.Fakes;
 using StepAudio.Ops.Tests.Fleet;
 using Xunit.Abstractions;

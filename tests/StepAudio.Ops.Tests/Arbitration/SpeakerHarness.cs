@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using StepAudio.Ops.Arbitration;
 using StepAudio.Ops.Fleet;
-using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 using StepAudio.Ops.Tests.Fleet;
 
 namespace StepAudio.Ops.Tests.Arbitration;

@@ -1,6 +1,6 @@
 using MQTTnet;
 using MQTTnet.Protocol;
-using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 
 namespace StepAudio.Ops.Tests.Fleet;
 

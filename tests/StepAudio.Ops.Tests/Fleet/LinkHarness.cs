@@ -5,7 +5,7 @@ using StepAudio.Ops.Commands;
 using StepAudio.Ops.Config;
 using StepAudio.Ops.Fleet;
 using StepAudio.Ops.Telemetry;
-using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 using StepAudio.Ops.Tests.Fakes;
 
 namespace StepAudio.Ops.Tests.Fleet;

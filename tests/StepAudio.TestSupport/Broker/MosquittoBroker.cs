@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace StepAudio.Ops.Tests.Broker;
+namespace StepAudio.TestSupport.Broker;
 
 /// <summary>
 /// A real Mosquitto on loopback for one test, from a generated configuration:
@@ -24,7 +24,7 @@ namespace StepAudio.Ops.Tests.Broker;
 /// </list>
 /// Readiness is Mosquitto's own "running" log line, never a sleep.
 /// </summary>
-internal sealed class MosquittoBroker : IDisposable
+public sealed class MosquittoBroker : IDisposable
 {
     public const string Fleet = "testfleet";
     public const string FleetUser = "fleet";
