@@ -10,6 +10,7 @@ internal static class ApplianceCommandLine
         var root = new RootCommand("StepAudio.Edge: the firmware host of a Step-Audio voice appliance.\n" + ExitCodes.Help);
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(ListenCommand.Create());
+        root.Subcommands.Add(FleetCommand.Create());
         return root;
     }
 }
