@@ -22,13 +22,13 @@ internal sealed class SpeakerHarness : IAsyncDisposable
     public string Device => Link.Link.Topics.DeviceId;
 
     /// <summary>Starts the device's link in its fixture home (or <paramref name="home"/>) and waits until it is online.</summary>
-    public static async Task<SpeakerHarness> StartAsync(MosquittoBroker broker, string device, int windowMs = 150, string? home = null)
+    public static async Task<SpeakerHarness> StartAsync(MosquittoBroker broker, string device, int windowMs = 150, string? home = null, TimeProvider? time = null)
     {
         HomeArbitrator? arbitrator = null;
         var options = new HomeArbitrationOptions { Home = home ?? MosquittoBroker.Homes[device], WindowMs = windowMs };
         var link = LinkHarness.Start(
             LinkHarness.OptionsFor(broker.Port, device),
-            attach: l => arbitrator = new HomeArbitrator(l, Options.Create(options)));
+            attach: l => arbitrator = new HomeArbitrator(l, Options.Create(options), time: time));
         await link.WaitForStateAsync(FleetConnectionState.Connected);
         return new SpeakerHarness(link, arbitrator!);
     }
