@@ -91,6 +91,18 @@ public sealed class FleetLinkConfigTests(ITestOutputHelper output)
     {
         using var broker = new MosquittoBroker();
         var stateDirectory = LinkHarness.NewStateDirectory();
+        try
+        {
+            await RestartWithPersistedConfigAsync(broker, stateDirectory);
+        }
+        finally
+        {
+            LinkHarness.DeleteStateDirectory(stateDirectory);
+        }
+    }
+
+    private static async Task RestartWithPersistedConfigAsync(MosquittoBroker broker, string stateDirectory)
+    {
         var options = LinkHarness.OptionsFor(broker.Port);
         await using (var first = LinkHarness.Start(options, stateDirectory))
         {

@@ -29,12 +29,14 @@ internal sealed class LinkHarness : IAsyncDisposable
     private readonly List<(FleetConnectionState State, int Count, TaskCompletionSource Done)> _waiters = [];
     private readonly Lock _gate = new();
     private readonly Task _run;
+    private readonly bool _ownsStateDirectory;
 
     private LinkHarness(
-        FleetLinkOptions options, string stateDirectory, TelemetryCollector? telemetry, IEnumerable<ICommandHandler>? handlers, Action<FleetLink>? attach)
+        FleetLinkOptions options, string? stateDirectory, TelemetryCollector? telemetry, IEnumerable<ICommandHandler>? handlers, Action<FleetLink>? attach)
     {
-        StateDirectory = stateDirectory;
-        Store = new DesiredConfigStore(stateDirectory, Logs.CreateLogger<DesiredConfigStore>());
+        _ownsStateDirectory = stateDirectory is null;
+        StateDirectory = stateDirectory ?? NewStateDirectory();
+        Store = new DesiredConfigStore(StateDirectory, Logs.CreateLogger<DesiredConfigStore>());
         Source = new DesiredConfigSource(Store);
         Configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Audio:Volume"] = "40", ["Audio:Device"] = "default" })
@@ -107,7 +109,7 @@ internal sealed class LinkHarness : IAsyncDisposable
         TelemetryCollector? telemetry = null,
         IEnumerable<ICommandHandler>? handlers = null,
         Action<FleetLink>? attach = null) =>
-        new(options, stateDirectory ?? NewStateDirectory(), telemetry, handlers, attach);
+        new(options, stateDirectory, telemetry, handlers, attach);
 
     public static string NewStateDirectory() => Path.Combine(Path.GetTempPath(), "stepaudio-fleet-state-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -163,6 +165,19 @@ internal sealed class LinkHarness : IAsyncDisposable
         Link.Dispose();
         (Configuration as IDisposable)?.Dispose();
         _stop.Dispose();
+        if (_ownsStateDirectory)
+        {
+            DeleteStateDirectory(StateDirectory);
+        }
+    }
+
+    /// <summary>Removes a state directory made by <see cref="NewStateDirectory"/>.</summary>
+    public static void DeleteStateDirectory(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private void Record(FleetConnectionState state)

@@ -12,6 +12,7 @@ public sealed class TestCertificates
     {
         Directory = Path.Combine(Path.GetTempPath(), "stepaudio-ops-pki-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Directory);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(Directory, recursive: true);
         CreateCa("ca", "StepAudio Test Fleet CA");
         CreateLeaf("server", "127.0.0.1", "ca", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
         CreateLeaf("device-a", "device-a", "ca", "extendedKeyUsage=clientAuth\n");
