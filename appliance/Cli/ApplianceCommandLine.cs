@@ -20,6 +20,7 @@ internal static class ApplianceCommandLine
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(FleetCommand.Create());
         return root;
     }
 }

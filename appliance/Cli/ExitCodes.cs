@@ -24,8 +24,11 @@ internal static class ExitCodes
     /// <summary>The network (npm registry, GPU server) could not be reached.</summary>
     public const int Unreachable = 6;
 
+    /// <summary><c>fleet</c>: a device rejected the configuration, answered a command with an error, or did not answer in time.</summary>
+    public const int FleetRefused = 7;
+
     public const string Help =
         "Exit codes: 0 ok (listen: a turn completed), 1 unexpected error, 2 bad input (WAV, options), " +
         "3 no wake word heard, 4 model missing/corrupt/contract mismatch, 5 turn failed (no speech, server or pipeline error), " +
-        "6 network unreachable.";
+        "6 network unreachable (GPU server, registry, fleet broker), 7 fleet: a device refused or did not answer.";
 }

@@ -32,10 +32,11 @@ public sealed partial class FleetLink
             lost.TrySetResult(e);
             return Task.CompletedTask;
         };
-        client.ApplicationMessageReceivedAsync += e => HandOverAsync(e, inbound.Writer, connection.Token);
+        client.ApplicationMessageReceivedAsync += e => TryDeliverDirect(e) ? Task.CompletedTask : HandOverAsync(e, inbound.Writer, connection.Token);
 
         if (!await TryConnectAsync(client, connection.Token))
         {
+            _liveClient = null;
             return false;
         }
 
@@ -47,6 +48,7 @@ public sealed partial class FleetLink
         Log.Connected(_logger, _broker.Endpoint, Topics.Device);
 
         var reason = await SuperviseAsync(client, lost.Task, sender, receiver, stoppingToken);
+        _liveClient = null;
         await connection.CancelAsync();
         inbound.Writer.TryComplete();
         await Task.WhenAll(sender, receiver, telemetry).ContinueWith(static _ => { }, TaskScheduler.Default);
@@ -76,6 +78,8 @@ public sealed partial class FleetLink
                 return false;
             }
 
+            // Live before the subscriptions are listed: a direct subscription added meanwhile is subscribed either way.
+            _liveClient = client;
             await SubscribeAsync(client, cancellationToken);
             await client.PublishAsync(
                 new MqttApplicationMessageBuilder()
@@ -117,9 +121,13 @@ public sealed partial class FleetLink
     {
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(Topics.ConfigDesired, MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(Topics.CommandFilter, MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
-        var result = await client.SubscribeAsync(subscribe, cancellationToken);
+            .WithTopicFilter(Topics.CommandFilter, MqttQualityOfServiceLevel.AtLeastOnce);
+        AddDirectFilters(subscribe);
+        CheckSubscription(await client.SubscribeAsync(subscribe.Build(), cancellationToken));
+    }
+
+    private void CheckSubscription(MqttClientSubscribeResult result)
+    {
         foreach (var item in result.Items)
         {
             if (item.ResultCode is not (MqttClientSubscribeResultCode.GrantedQoS0 or MqttClientSubscribeResultCode.GrantedQoS1 or MqttClientSubscribeResultCode.GrantedQoS2))

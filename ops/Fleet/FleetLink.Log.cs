@@ -42,6 +42,12 @@ public sealed partial class FleetLink
         [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "Processing a message on {Topic} failed; it was answered and acknowledged so it cannot come back")]
         public static partial void InboundFailed(ILogger logger, string topic, Exception exception);
 
+        [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Direct message on {Topic} not sent: {Reason}")]
+        public static partial void DirectPublishFailed(ILogger logger, string topic, string reason);
+
+        [LoggerMessage(EventId = 2014, Level = LogLevel.Error, Message = "Handler of the direct subscription {Topic} threw; the message was dropped")]
+        public static partial void DirectHandlerFailed(ILogger logger, string topic, Exception exception);
+
         [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "The embedded broker could not start on 127.0.0.1:{Port}; retrying")]
         public static partial void EmbeddedBrokerFailed(ILogger logger, int port, Exception exception);
     }

@@ -7,10 +7,18 @@ public sealed partial class FleetTopics
 {
     public const string Root = "stepaudio";
 
+    /// <summary>Third topic level of the per-home subtrees; reserved, so no device may take it as its id.</summary>
+    public const string HomesSegment = "homes";
+
     public FleetTopics(string fleet, string deviceId)
     {
         CheckSegment(fleet, nameof(fleet));
         CheckSegment(deviceId, nameof(deviceId));
+        if (deviceId == HomesSegment)
+        {
+            throw new ArgumentException($"Device id '{HomesSegment}' is reserved: stepaudio/<fleet>/{HomesSegment}/ holds the homes' topics.", nameof(deviceId));
+        }
+
         Fleet = fleet;
         DeviceId = deviceId;
         Device = $"{Root}/{fleet}/{deviceId}";
@@ -61,6 +69,16 @@ public sealed partial class FleetTopics
     {
         CheckSegment(name, nameof(name));
         return $"{Device}/cmd/{name}";
+    }
+
+    /// <summary>
+    /// <c>stepaudio/&lt;fleet&gt;/homes/&lt;home&gt;/arbitration</c>: where the speakers of one home compare wake claims. The
+    /// broker's ACL grants each device this topic of its own home besides its subtree.
+    /// </summary>
+    public string HomeArbitration(string home)
+    {
+        CheckSegment(home, nameof(home));
+        return $"{Root}/{Fleet}/{HomesSegment}/{home}/arbitration";
     }
 
     /// <summary>

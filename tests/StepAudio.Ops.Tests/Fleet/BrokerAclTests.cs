@@ -1,6 +1,6 @@
 using MQTTnet;
 using MQTTnet.Protocol;
-using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 
 namespace StepAudio.Ops.Tests.Fleet;
 
@@ -45,5 +45,42 @@ public sealed class BrokerAclTests
         await deviceA.WaitForAsync(m => m.Text == "marker", what: "marker on the device's own topic");
         Assert.DoesNotContain(deviceA.Received, m => m.Topic.StartsWith(Other, StringComparison.Ordinal));
         Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, own.Items.Single().ResultCode);
+    }
+
+    [Fact]
+    public async Task Publish_WhenDeviceWritesAnotherHomesArbitrationTopic_ThenNothingArrivesButItsOwnHomeWorks()
+    {
+        using var broker = new MosquittoBroker();
+        var ownHome = MosquittoBroker.ArbitrationTopic(MosquittoBroker.Homes["device-a"]);
+        var otherHome = MosquittoBroker.ArbitrationTopic(MosquittoBroker.Homes["device-d"]);
+        await using var fleet = await FleetObserver.ConnectAsync(broker.Port, MosquittoBroker.FleetUser, MosquittoBroker.FleetPassword, ["stepaudio/#"]);
+        await using var deviceD = await FleetObserver.ConnectAsync(broker.Port, "device-d", MosquittoBroker.PasswordOf("device-d"), [otherHome], clientId: "device-d");
+        await using var deviceA = await FleetObserver.ConnectAsync(broker.Port, "device-a", MosquittoBroker.PasswordOf("device-a"), [], clientId: "device-a");
+
+        await deviceA.PublishAsync(otherHome, "{\"forged\":true}");
+        await deviceA.PublishAsync(ownHome, "own-home");
+        await deviceA.PublishAsync(Own + "/events", "marker");
+
+        await fleet.WaitForAsync(m => m.Text == "marker", what: "marker on the device's own topic");
+        Assert.Contains(fleet.Received, m => m.Topic == ownHome && m.Text == "own-home");
+        Assert.DoesNotContain(fleet.Received, m => m.Topic == otherHome);
+        Assert.Empty(deviceD.Received);
+    }
+
+    [Fact]
+    public async Task Subscribe_WhenDeviceSubscribesToAnotherHomesArbitrationTopic_ThenNothingDelivered()
+    {
+        using var broker = new MosquittoBroker();
+        var ownHome = MosquittoBroker.ArbitrationTopic(MosquittoBroker.Homes["device-a"]);
+        var otherHome = MosquittoBroker.ArbitrationTopic(MosquittoBroker.Homes["device-d"]);
+        await using var deviceA = await FleetObserver.ConnectAsync(
+            broker.Port, "device-a", MosquittoBroker.PasswordOf("device-a"), [otherHome, "stepaudio/testfleet/homes/#", ownHome], clientId: "device-a");
+        await using var fleet = await FleetObserver.ConnectAsync(broker.Port, MosquittoBroker.FleetUser, MosquittoBroker.FleetPassword, []);
+
+        await fleet.PublishAsync(otherHome, "claim of another home");
+        await fleet.PublishAsync(ownHome, "marker");
+
+        await deviceA.WaitForAsync(m => m.Text == "marker", what: "marker on the device's own home");
+        Assert.DoesNotContain(deviceA.Received, m => m.Topic == otherHome);
     }
 }

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using StepAudio.Ops.Commands;
 using StepAudio.Ops.Fleet;
-using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 
 namespace StepAudio.Ops.Tests.Fleet;
 

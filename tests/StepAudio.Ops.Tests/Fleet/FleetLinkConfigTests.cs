@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using StepAudio.Ops.Config;
 using StepAudio.Ops.Fleet;
-using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 using Xunit.Abstractions;
 
 namespace StepAudio.Ops.Tests.Fleet;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using StepAudio.Ops.Fleet;
 using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 using Xunit.Abstractions;
 
 namespace StepAudio.Ops.Tests.Fleet;

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using StepAudio.Ops.Fleet;
 using StepAudio.Ops.Telemetry;
-using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 
 namespace StepAudio.Ops.Tests.Fleet;
 

@@ -1,5 +1,5 @@
 using StepAudio.Ops.Fleet;
-using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 
 namespace StepAudio.Ops.Tests.Fleet;
 

@@ -5,7 +5,7 @@ using StepAudio.Ops.Commands;
 using StepAudio.Ops.Config;
 using StepAudio.Ops.Fleet;
 using StepAudio.Ops.Telemetry;
-using StepAudio.Ops.Tests.Broker;
+using StepAudio.TestSupport.Broker;
 using StepAudio.Ops.Tests.Fakes;
 
 namespace StepAudio.Ops.Tests.Fleet;
@@ -31,7 +31,8 @@ internal sealed class LinkHarness : IAsyncDisposable
     private readonly Task _run;
     private readonly bool _ownsStateDirectory;
 
-    private LinkHarness(FleetLinkOptions options, string? stateDirectory, TelemetryCollector? telemetry, IEnumerable<ICommandHandler>? handlers)
+    private LinkHarness(
+        FleetLinkOptions options, string? stateDirectory, TelemetryCollector? telemetry, IEnumerable<ICommandHandler>? handlers, Action<FleetLink>? attach)
     {
         _ownsStateDirectory = stateDirectory is null;
         StateDirectory = stateDirectory ?? NewStateDirectory();
@@ -55,6 +56,7 @@ internal sealed class LinkHarness : IAsyncDisposable
             Logs.CreateLogger<CommandDispatcher>());
         Link = new FleetLink(Options.Create(options), Processor, Commands, telemetry, Logs);
         Link.StateChanged += (_, state) => Record(state);
+        attach?.Invoke(Link);
         _run = Task.Run(() => Link.RunAsync(_stop.Token));
     }
 
@@ -105,8 +107,9 @@ internal sealed class LinkHarness : IAsyncDisposable
         FleetLinkOptions options,
         string? stateDirectory = null,
         TelemetryCollector? telemetry = null,
-        IEnumerable<ICommandHandler>? handlers = null) =>
-        new(options, stateDirectory, telemetry, handlers);
+        IEnumerable<ICommandHandler>? handlers = null,
+        Action<FleetLink>? attach = null) =>
+        new(options, stateDirectory, telemetry, handlers, attach);
 
     public static string NewStateDirectory() => Path.Combine(Path.GetTempPath(), "stepaudio-fleet-state-" + Guid.NewGuid().ToString("N")[..8]);
 

@@ -1,10 +1,10 @@
-namespace StepAudio.Ops.Tests.Broker;
+namespace StepAudio.TestSupport.Broker;
 
 /// <summary>
 /// A throwaway PKI made with openssl once per test run (EC P-256, two days): the fleet CA, a broker certificate for
 /// 127.0.0.1, client certificates for the devices, and a rogue CA with a client certificate of its own.
 /// </summary>
-internal sealed class TestCertificates
+public sealed class TestCertificates
 {
     private static readonly Lazy<TestCertificates> Shared = new(() => new TestCertificates(), LazyThreadSafetyMode.ExecutionAndPublication);
 

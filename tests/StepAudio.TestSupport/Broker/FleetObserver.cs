@@ -5,10 +5,10 @@ using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
-namespace StepAudio.Ops.Tests.Broker;
+namespace StepAudio.TestSupport.Broker;
 
 /// <summary>One received message as the observer saw it.</summary>
-internal sealed record Received(string Topic, byte[] Payload, bool Retain, string? ResponseTopic, byte[]? CorrelationData)
+public sealed record Received(string Topic, byte[] Payload, bool Retain, string? ResponseTopic, byte[]? CorrelationData)
 {
     public string Text => Encoding.UTF8.GetString(Payload);
 }
@@ -17,7 +17,7 @@ internal sealed record Received(string Topic, byte[] Payload, bool Retain, strin
 /// A plain MQTTnet client playing the fleet side (or a misbehaving device): records what arrives and lets a test await
 /// a message matching a predicate, bounded by a timeout, without sleeping.
 /// </summary>
-internal sealed class FleetObserver : IAsyncDisposable
+public sealed class FleetObserver : IAsyncDisposable
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 

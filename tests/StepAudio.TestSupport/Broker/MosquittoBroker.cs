@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace StepAudio.Ops.Tests.Broker;
+namespace StepAudio.TestSupport.Broker;
 
 /// <summary>
 /// A real Mosquitto on loopback for one test, from a generated configuration:
@@ -16,12 +16,15 @@ namespace StepAudio.Ops.Tests.Broker;
 /// <item>an ACL: the <c>fleet</c> user reads and writes all of <c>stepaudio/#</c>; every other user (a device, whose user
 /// name is its device id) only <c>stepaudio/testfleet/&lt;its user name&gt;/#</c> (<c>%u</c>, so a device cannot borrow
 /// another's subtree by choosing its client id);</item>
+/// <item>per-device <c>user</c> blocks granting each device its home's arbitration topic
+/// (<c>stepaudio/testfleet/homes/&lt;home&gt;/arbitration</c>) and no other: Mosquitto's patterns only know the user
+/// name and client id, so the broker learns a device's home from the block written for that device;</item>
 /// <item>with <c>saveEveryChange</c>, persistence written after every change, so sessions, subscriptions and queued
 /// messages survive <see cref="Kill"/> (it slows the broker down to a few hundred messages a second).</item>
 /// </list>
 /// Readiness is Mosquitto's own "running" log line, never a sleep.
 /// </summary>
-internal sealed class MosquittoBroker : IDisposable
+public sealed class MosquittoBroker : IDisposable
 {
     public const string Fleet = "testfleet";
     public const string FleetUser = "fleet";
@@ -48,7 +51,7 @@ internal sealed class MosquittoBroker : IDisposable
         }
 
         var acl = Path.Combine(_directory, "acl");
-        File.WriteAllText(acl, $"user {FleetUser}\ntopic readwrite stepaudio/#\n\npattern readwrite stepaudio/{Fleet}/%u/#\n");
+        File.WriteAllText(acl, AclText());
 
         _configFile = Path.Combine(_directory, "mosquitto.conf");
         File.WriteAllText(_configFile, new StringBuilder()
@@ -83,7 +86,39 @@ internal sealed class MosquittoBroker : IDisposable
         (FleetUser, FleetPassword),
         ("device-a", "secret-a"),
         ("device-b", "secret-b"),
+        ("device-c", "secret-c"),
+        ("device-d", "secret-d"),
     ];
+
+    /// <summary>The home of each device: a, b and c share a home; d lives elsewhere.</summary>
+    public static IReadOnlyDictionary<string, string> Homes { get; } = new Dictionary<string, string>
+    {
+        ["device-a"] = "home-1",
+        ["device-b"] = "home-1",
+        ["device-c"] = "home-1",
+        ["device-d"] = "home-2",
+    };
+
+    /// <summary>The arbitration topic of <paramref name="home"/>, as the devices use it.</summary>
+    public static string ArbitrationTopic(string home) => $"stepaudio/{Fleet}/homes/{home}/arbitration";
+
+    /// <summary>
+    /// The ACL: the operator reads and writes everything; each device its own subtree (pattern on <c>%u</c>) plus its
+    /// home's arbitration topic (a <c>user</c> block per device). Patterns apply to every user whatever block they stand in.
+    /// </summary>
+    private static string AclText()
+    {
+        var acl = new StringBuilder()
+            .AppendLine($"user {FleetUser}")
+            .AppendLine("topic readwrite stepaudio/#")
+            .AppendLine();
+        foreach (var (device, home) in Homes)
+        {
+            acl.AppendLine($"user {device}").AppendLine($"topic readwrite {ArbitrationTopic(home)}").AppendLine();
+        }
+
+        return acl.AppendLine($"pattern readwrite stepaudio/{Fleet}/%u/#").ToString();
+    }
 
     public int Port { get; }
 

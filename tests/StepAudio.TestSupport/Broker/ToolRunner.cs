@@ -1,10 +1,10 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace StepAudio.Ops.Tests.Broker;
+namespace StepAudio.TestSupport.Broker;
 
 /// <summary>Runs a Debian command-line tool (openssl, mosquitto_passwd) and fails clearly when it is missing or fails.</summary>
-internal static class ToolRunner
+public static class ToolRunner
 {
     public static void Run(string fileName, params string[] arguments)
     {

@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet;
+using MQTTnet.Formatter;
+using StepAudio.Ops.Fleet;
+
+namespace StepAudio.Appliance.Fleet;
+
+/// <summary>Bad operator input to <c>fleet</c>: an unusable broker address, certificate file or argument.</summary>
+internal sealed class FleetConsoleException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>How the operator console reaches the broker: the <c>fleet</c> options, checked and turned into MQTTnet options.</summary>
+internal sealed record FleetConsoleSettings(
+    string Host,
+    int Port,
+    string Fleet,
+    string? Username,
+    string? Password,
+    string? CaFile,
+    string? CertificateFile,
+    string? KeyFile,
+    TimeSpan Timeout)
+{
+    public bool UsesTls => CaFile is not null || CertificateFile is not null;
+
+    public string Endpoint => $"{(UsesTls ? "mqtts" : "mqtt")}://{Host}:{Port}";
+
+    /// <summary>Parses <c>host:port</c> (port defaults to 1883, or 8883 with TLS) and checks the rest.</summary>
+    public static FleetConsoleSettings Create(
+        string broker, string fleet, string? username, string? password, string? ca, string? cert, string? key, TimeSpan timeout)
+    {
+        var tls = ca is not null || cert is not null;
+        var (host, port) = ParseBroker(broker, tls ? 8883 : 1883);
+        if (!FleetTopics.IsValidSegment(fleet))
+        {
+            throw new FleetConsoleException($"--fleet '{fleet}' is not a valid topic segment: use 1-64 of A-Z a-z 0-9 _ . -.");
+        }
+
+        if (password is not null && string.IsNullOrEmpty(username))
+        {
+            throw new FleetConsoleException("--password is set but --username is empty.");
+        }
+
+        if ((cert is null) != (key is null))
+        {
+            throw new FleetConsoleException("--cert and --key go together: set both or neither.");
+        }
+
+        if (cert is not null && ca is null)
+        {
+            throw new FleetConsoleException("--cert needs --ca: the broker's certificate is checked against that CA.");
+        }
+
+        if (timeout <= TimeSpan.Zero)
+        {
+            throw new FleetConsoleException($"--timeout must be positive, got {timeout}.");
+        }
+
+        return new FleetConsoleSettings(host, port, fleet, username, password, ca, cert, key, timeout);
+    }
+
+    /// <summary>MQTT 5, clean session that ends with the connection, the operator's credentials and TLS pinned to <see cref="CaFile"/>.</summary>
+    public MqttClientOptions Build(string clientId)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithTcpServer(Host, Port)
+            .WithCleanStart(true)
+            .WithSessionExpiryInterval(0)
+            .WithTimeout(Timeout);
+        if (!string.IsNullOrEmpty(Username))
+        {
+            builder.WithCredentials(Username, Password ?? string.Empty);
+        }
+
+        if (UsesTls)
+        {
+            var pinned = LoadCa(CaFile!);
+            var client = CertificateFile is null ? null : LoadClientCertificate(CertificateFile, KeyFile!);
+            builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls(true)
+                    .WithTargetHost(Host)
+                    .WithCertificateValidationHandler(args => IsIssuedByPinnedCa(args.Certificate, args.SslPolicyErrors, pinned));
+                if (client is not null)
+                {
+                    tls.WithClientCertificates([client]);
+                }
+            });
+        }
+
+        return builder.Build();
+    }
+
+    private static (string Host, int Port) ParseBroker(string broker, int defaultPort)
+    {
+        if (string.IsNullOrWhiteSpace(broker))
+        {
+            throw new FleetConsoleException("--broker is empty: give host or host:port.");
+        }
+
+        var colon = broker.LastIndexOf(':');
+        if (colon < 0)
+        {
+            return (broker, defaultPort);
+        }
+
+        var host = broker[..colon];
+        if (host.Length == 0 || !int.TryParse(broker.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            throw new FleetConsoleException($"--broker '{broker}' is not host:port with a port from 1 to 65535.");
+        }
+
+        return (host, port);
+    }
+
+    private static bool IsIssuedByPinnedCa(X509Certificate? presented, SslPolicyErrors errors, X509Certificate2Collection pinned)
+    {
+        // Chain errors are expected (the fleet CA is not in the OS store) and re-checked against the pin; a name mismatch is not forgiven.
+        if (presented is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        {
+            return false;
+        }
+
+        using var certificate = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(pinned);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+
+    private static X509Certificate2Collection LoadCa(string file)
+    {
+        var collection = new X509Certificate2Collection();
+        try
+        {
+            collection.ImportFromPemFile(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new FleetConsoleException($"--ca '{file}' cannot be read as PEM certificates: {ex.Message}", ex);
+        }
+
+        return collection.Count > 0 ? collection : throw new FleetConsoleException($"--ca '{file}' holds no PEM certificate.");
+    }
+
+    private static X509Certificate2 LoadClientCertificate(string certificate, string key)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certificate, key);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new FleetConsoleException($"--cert '{certificate}' with --key '{key}' cannot be loaded: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Packets;
+using MQTTnet.Protocol;
+
+namespace StepAudio.Ops.Fleet;
+
+/// <summary>
+/// Direct traffic for latency-bound peers of the link (home arbitration): extra QoS 0 subscriptions delivered straight
+/// from the receive loop, and QoS 0 publishes that bypass the outbox. Nothing here is queued or retried: a message is
+/// only worth something within milliseconds, so while offline it is simply not sent.
+/// </summary>
+public sealed partial class FleetLink
+{
+    private readonly ConcurrentDictionary<string, Action<string, ReadOnlyMemory<byte>>> _directSubscriptions = new(StringComparer.Ordinal);
+    private volatile IMqttClient? _liveClient;
+
+    /// <summary>
+    /// Subscribes (QoS 0, no-local: the device does not hear itself) to the exact <paramref name="topic"/> on every
+    /// connection, now included if the link is online. <paramref name="onMessage"/> runs on the client's receive loop
+    /// with a copy of the payload: it must return quickly and must not wait on the link.
+    /// </summary>
+    public void AddDirectSubscription(string topic, Action<string, ReadOnlyMemory<byte>> onMessage)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        if (!IsPublishableTopic(topic))
+        {
+            throw new ArgumentException($"'{topic}' is not an exact topic (no wildcards, at most 1024 characters).", nameof(topic));
+        }
+
+        if (!_directSubscriptions.TryAdd(topic, onMessage))
+        {
+            throw new InvalidOperationException($"The link already has a direct subscription to '{topic}'.");
+        }
+
+        // Subscribing twice is harmless: a connect that already listed this topic and this call may overlap.
+        if (_liveClient is { IsConnected: true } client)
+        {
+            _ = SubscribeDirectLiveAsync(client, topic);
+        }
+    }
+
+    /// <summary>
+    /// Publishes at QoS 0 right now, ahead of the outbox; false when the link is not online or the send failed.
+    /// </summary>
+    public async Task<bool> TryPublishNowAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (!IsPublishableTopic(topic))
+        {
+            throw new ArgumentException($"'{topic}' is not an exact topic (no wildcards, at most 1024 characters).", nameof(topic));
+        }
+
+        if (_liveClient is not { IsConnected: true } client || State != FleetConnectionState.Connected)
+        {
+            return false;
+        }
+
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload.ToArray())
+            .WithContentType("application/json")
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
+            .Build();
+        try
+        {
+            await client.PublishAsync(message, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or ObjectDisposedException)
+        {
+            Log.DirectPublishFailed(_logger, topic, ex.Message);
+            return false;
+        }
+    }
+
+    private static MqttTopicFilter DirectFilter(string topic) =>
+        new MqttTopicFilterBuilder().WithTopic(topic).WithAtMostOnceQoS().WithNoLocal(true).Build();
+
+    private void AddDirectFilters(MqttClientSubscribeOptionsBuilder subscribe)
+    {
+        foreach (var topic in _directSubscriptions.Keys)
+        {
+            subscribe.WithTopicFilter(DirectFilter(topic));
+        }
+    }
+
+    /// <summary>True when the message belonged to a direct subscription and was delivered to its handler.</summary>
+    private bool TryDeliverDirect(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var message = e.ApplicationMessage;
+        if (!_directSubscriptions.TryGetValue(message.Topic, out var onMessage))
+        {
+            return false;
+        }
+
+        try
+        {
+            onMessage(message.Topic, message.Payload.ToArray());
+        }
+#pragma warning disable CA1031 // A faulty peer handler must not take the receive loop, and with it the link, down.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.DirectHandlerFailed(_logger, message.Topic, ex);
+        }
+
+        return true;
+    }
+
+    private async Task SubscribeDirectLiveAsync(IMqttClient client, string topic)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
+            var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(DirectFilter(topic)).Build(), timeout.Token);
+            CheckSubscription(result);
+        }
+        catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The next connect subscribes again.
+            Log.DirectPublishFailed(_logger, topic, ex.Message);
+        }
+    }
+}
