@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
@@ -10,6 +11,7 @@ using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Hardware.LedRing;
 using StepAudio.Appliance.Fleet;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Ops.Arbitration;
 using StepAudio.Ops.Commands;
 using StepAudio.Ops.Config;
 using StepAudio.Ops.Fleet;
@@ -28,7 +30,10 @@ internal static partial class ApplianceHost
     public const string SiteConfigPath = "/etc/stepaudio-edge/site.json";
 
     /// <summary>Builds the host; <paramref name="customize"/> lets tests swap hardware for fakes.</summary>
-    public static IHost Build(string? extraConfig = null, Action<HostApplicationBuilder>? customize = null)
+    /// <param name="extraConfig">A JSON file applied after appsettings.json and the site file.</param>
+    /// <param name="settings">Settings applied after every file and the environment, before anything reads them (tests).</param>
+    /// <param name="customize">Service replacements, applied last (tests swap hardware for fakes).</param>
+    public static IHost Build(string? extraConfig = null, Action<HostApplicationBuilder>? customize = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -44,6 +49,11 @@ internal static partial class ApplianceHost
         }
 
         builder.Configuration.AddEnvironmentVariables("STEPAUDIO__");
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         var services = builder.Services;
         services.AddApplianceOptions(builder.Configuration);
         AddServiceManager(services);
@@ -69,7 +79,7 @@ internal static partial class ApplianceHost
         services.AddSingleton<IPipelineEventSink>(sp => new DeviceStatusSink(sp.GetRequiredService<ILogger<DeviceStatusSink>>(), sp.GetRequiredService<OptionalLedRing>().Controller));
         services.AddSingleton(sp => new PipelineMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
 
-        services.AddSingleton<IWakeArbiter>(AlwaysAnswer.Instance);
+        services.TryAddSingleton<IWakeArbiter>(AlwaysAnswer.Instance);
         services.AddSingleton<ConversationService>();
         services.AddSingleton<IAudioHeartbeat>(sp => sp.GetRequiredService<ConversationService>());
         services.AddHostedService(sp => sp.GetRequiredService<ConversationService>());
@@ -105,11 +115,11 @@ internal static partial class ApplianceHost
             source, sp.GetServices<IDesiredConfigValidator>(), sp.GetRequiredService<IOptions<FleetLinkOptions>>().Value.MaxInboundPayloadBytes,
             sp.GetRequiredService<ILogger<DesiredConfigProcessor>>()));
         services.AddSingleton<ICommandHandler, PingCommandHandler>();
-        services.AddSingleton<ICommandHandler, SayCommand>();
-        services.AddSingleton<ICommandHandler, SetVolumeCommand>();
-        services.AddSingleton<ICommandHandler, MuteCommand>();
-        services.AddSingleton<ICommandHandler, RestartCommand>();
-        services.AddSingleton<ICommandHandler>(_ => new DiagnoseCommand(builder.Configuration));
+        services.AddSingleton<ICommandHandler, SayCommandHandler>();
+        services.AddSingleton<ICommandHandler, SetVolumeCommandHandler>();
+        services.AddSingleton<ICommandHandler, MuteCommandHandler>();
+        services.AddSingleton<ICommandHandler, RestartCommandHandler>();
+        services.AddSingleton<ICommandHandler>(_ => new DiagnoseCommandHandler(builder.Configuration));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<FleetLinkOptions>>().Value;
@@ -121,6 +131,13 @@ internal static partial class ApplianceHost
             sp.GetRequiredService<TelemetryCollector>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IPipelineEventSink>(sp => new FleetEventSink(sp.GetRequiredService<FleetLink>()));
         services.AddHostedService<FleetService>();
+
+        // Which speaker of a home answers a wake several of them heard.
+        services.AddOptions<HomeArbitrationOptions>().Bind(builder.Configuration.GetSection("Arbitration")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HomeArbitrationOptions>>(new SectionValidator<HomeArbitrationOptions>("Arbitration", new HomeArbitrationOptionsValidator().Validate));
+        services.AddSingleton(sp => new HomeArbitrator(
+            sp.GetRequiredService<FleetLink>(), sp.GetRequiredService<IOptions<HomeArbitrationOptions>>(), sp.GetRequiredService<ILogger<HomeArbitrator>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IWakeArbiter>(sp => new HomeWakeArbiter(sp.GetRequiredService<HomeArbitrator>()));
     }
 
     /// <summary>

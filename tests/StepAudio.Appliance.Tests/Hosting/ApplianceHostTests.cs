@@ -202,9 +202,8 @@ public sealed class ApplianceHostTests : IAsyncLifetime
             ["Hosting:Fleet"] = "false",
         };
         configure?.Invoke(settings);
-        return ApplianceHost.Build(customize: builder =>
+        return ApplianceHost.Build(settings: settings, customize: builder =>
         {
-            builder.Configuration.AddInMemoryCollection(settings);
             builder.Services.AddSingleton(capture);
             builder.Services.AddSingleton(output);
             services?.Invoke(builder.Services);

@@ -49,9 +49,8 @@ public sealed class FleetHostTests : IAsyncLifetime
         _server = await StandInGpuServer.StartAsync(new StandInOptions());
         WavFile.Write(Path.Combine(_dir, "prompt.wav"), SpeechClips.Synthesize("Hello, this is the voice of your speaker."), 16000, 1);
         _capture = new FakeAudioCapture(SpeechClips.Silence(1000));
-        _host = ApplianceHost.Build(customize: builder =>
-        {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        _host = ApplianceHost.Build(
+            settings: new Dictionary<string, string?>
             {
                 ["Tokenizer:ModelDirectory"] = _contract.Directory,
                 ["Vocoder:ModelDirectory"] = _contract.Directory,
@@ -62,7 +61,9 @@ public sealed class FleetHostTests : IAsyncLifetime
                 ["Fleet:EmbeddedBrokerPort"] = _port.ToString(),
                 ["Fleet:BackoffMin"] = "00:00:00.050",
                 ["Fleet:BackoffMax"] = "00:00:00.200",
-            });
+            },
+            customize: builder =>
+        {
             builder.Services.AddSingleton<StepAudio.Appliance.Audio.IAudioCapture>(_capture);
             builder.Services.AddSingleton<Engine.Pipeline.IAudioOutput>(new RecordingAudioOutput());
         });

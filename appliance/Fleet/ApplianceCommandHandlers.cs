@@ -16,7 +16,7 @@ namespace StepAudio.Appliance.Fleet;
 /// service is looked up when the command arrives: the pipeline itself sends its events through
 /// the fleet link, so taking it at construction would be a cycle.
 /// </summary>
-internal sealed class SayCommand(IServiceProvider services) : ICommandHandler
+internal sealed class SayCommandHandler(IServiceProvider services) : ICommandHandler
 {
     public string Name => "say";
 
@@ -40,7 +40,7 @@ internal sealed class SayCommand(IServiceProvider services) : ICommandHandler
 }
 
 /// <summary><c>set-volume {"volume": 0..1}</c>: the playback gain, ramped.</summary>
-internal sealed class SetVolumeCommand(IAudioOutput output) : ICommandHandler
+internal sealed class SetVolumeCommandHandler(IAudioOutput output) : ICommandHandler
 {
     public string Name => "set-volume";
 
@@ -64,7 +64,7 @@ internal sealed class SetVolumeCommand(IAudioOutput output) : ICommandHandler
 }
 
 /// <summary><c>mute {"muted": true|false}</c>: the same gate as the mute button.</summary>
-internal sealed class MuteCommand(MuteGate mute) : ICommandHandler
+internal sealed class MuteCommandHandler(MuteGate mute) : ICommandHandler
 {
     public string Name => "mute";
 
@@ -86,7 +86,7 @@ internal sealed class MuteCommand(MuteGate mute) : ICommandHandler
 /// <c>restart</c>: stops the service with a non-zero exit code, so systemd (Restart=on-failure)
 /// starts it again; the reply goes out before the stop.
 /// </summary>
-internal sealed class RestartCommand(IHostApplicationLifetime lifetime) : ICommandHandler
+internal sealed class RestartCommandHandler(IHostApplicationLifetime lifetime) : ICommandHandler
 {
     /// <summary>The exit code that asks the supervisor for a restart (EX_TEMPFAIL).</summary>
     public const int RestartExitCode = 75;
@@ -102,7 +102,7 @@ internal sealed class RestartCommand(IHostApplicationLifetime lifetime) : IComma
 }
 
 /// <summary><c>diagnose</c>: the same checks as the CLI, without the audio devices the service holds open.</summary>
-internal sealed class DiagnoseCommand(IConfiguration configuration) : ICommandHandler
+internal sealed class DiagnoseCommandHandler(IConfiguration configuration) : ICommandHandler
 {
     public string Name => "diagnose";
 
