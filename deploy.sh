@@ -221,7 +221,6 @@ ASOUND
   "Vocoder": { "ModelDirectory": "$CACHE/contract-models" },
   "Voice": { "PromptWav": "$CACHE/demo/speaker-prompt.wav" },
   "Hosting": { "StateDirectory": "$dir/state" },
-  "Hosting": { "StateDirectory": "$dir/state" },
   "Audio": {
     "Capture": { "Device": "stepaudio_capture", "SampleRate": 16000, "Channels": 1 },
     "Playback": { "Device": "stepaudio_playback" }
