@@ -16,6 +16,9 @@ public sealed class TokenizerSession : IDisposable
     private readonly SessionProcessor _processor;
     private readonly ILogger _logger;
     private readonly Task _worker;
+
+    // How often the worker looks for new vq02 pieces (a piece is 240 ms of audio).
+    private static readonly TimeSpan WorkerTick = TimeSpan.FromMilliseconds(20);
     private int _count;
     private int _completed;
     private volatile bool _disposed;
@@ -40,8 +43,9 @@ public sealed class TokenizerSession : IDisposable
     internal int Restarts => _processor.Restarts;
 
     /// <summary>
-    /// Adds 16 kHz mono samples (not yet normalised). Cheap and allocation-free: a copy, and a
-    /// wake-up for the worker when a 3840-sample vq02 piece completes.
+    /// Adds 16 kHz mono samples (not yet normalised). Cheap and allocation-free: a copy and a
+    /// count. The worker looks for new pieces on its own clock, because waking it from the audio
+    /// thread would queue work on the thread pool from there, which allocates now and then.
     /// </summary>
     /// <exception cref="InvalidOperationException">The turn was completed, or it would exceed <see cref="Capacity"/>.</exception>
     public void Append(ReadOnlySpan<float> samples16kMono)
@@ -60,12 +64,7 @@ public sealed class TokenizerSession : IDisposable
         }
 
         samples16kMono.CopyTo(_samples.AsSpan(before));
-        var after = before + samples16kMono.Length;
-        Volatile.Write(ref _count, after);
-        if (after / Vq02FeaturePipeline.PieceSamples != before / Vq02FeaturePipeline.PieceSamples)
-        {
-            _requests.Writer.TryWrite(new Request(RequestKind.Advance, null, after));
-        }
+        Volatile.Write(ref _count, before + samples16kMono.Length);
     }
 
     /// <summary>The tokens of the audio so far, as if the turn ended now; the session goes on.</summary>
@@ -126,8 +125,15 @@ public sealed class TokenizerSession : IDisposable
     private async Task RunAsync()
     {
         var reader = _requests.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        using var tick = new PeriodicTimer(WorkerTick);
+        Task<bool>? readable = null;
+        Task<bool>? ticked = null;
+        while (true)
         {
+            // Read the count first, then drain: every snapshot asked for below this count was
+            // posted before the count was written, so it is in the channel now and is served (at
+            // its own count) before the worker moves on to the pieces the count adds.
+            var seen = Volatile.Read(ref _count);
             while (reader.TryRead(out var request))
             {
                 if (_disposed)
@@ -137,6 +143,28 @@ public sealed class TokenizerSession : IDisposable
                 }
 
                 Handle(request);
+            }
+
+            if (!_disposed && Volatile.Read(ref _completed) == 0)
+            {
+                Handle(new Request(RequestKind.Advance, null, seen));
+            }
+
+            readable ??= reader.WaitToReadAsync().AsTask();
+            ticked ??= tick.WaitForNextTickAsync().AsTask();
+            var woken = await Task.WhenAny(readable, ticked).ConfigureAwait(false);
+            if (woken == readable)
+            {
+                if (!await readable.ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                readable = null;
+            }
+            else
+            {
+                ticked = null;
             }
         }
     }
