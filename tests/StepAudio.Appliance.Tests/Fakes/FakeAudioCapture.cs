@@ -6,7 +6,7 @@ namespace StepAudio.Appliance.Tests.Fakes;
 /// A capture device in software: delivers a period of the given audio every 32 ms from its own
 /// thread, like a sound card's clock, and can be made to stall (a wedged driver) and resume.
 /// </summary>
-internal sealed class FakeAudioCapture(float[] audio, int channels = 2, int sampleRate = 16000) : IAudioCapture
+internal sealed class FakeAudioCapture(float[] audio, int channels = 2, int sampleRate = 16000, ManualResetEventSlim? startGate = null) : IAudioCapture
 {
     private const int PeriodFrames = 512;
     private readonly ManualResetEventSlim _running = new(initialState: true);
@@ -37,6 +37,7 @@ internal sealed class FakeAudioCapture(float[] audio, int channels = 2, int samp
     }
 
     /// <summary>Stops delivering periods, as a wedged driver would.</summary>
+    /// <remarks>Before <c>startGate</c> is set the device delivers nothing (it is not yet hearing the room).</remarks>
     public void Stall() => _running.Reset();
 
     public void Resume() => _running.Set();
@@ -72,6 +73,8 @@ internal sealed class FakeAudioCapture(float[] audio, int channels = 2, int samp
 
     private void PumpUntilStopped(IAudioFrameSink sink, float[] period, ref int position, PeriodicTimer clock, CancellationToken token)
     {
+        // Several fake devices can be started together, as speakers in one room hear one voice.
+        startGate?.Wait(token);
         while (!token.IsCancellationRequested)
         {
             _running.Wait(token);
