@@ -101,6 +101,46 @@ public sealed class FleetLinkConfigTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task DesiredConfig_WhenPublishedWhileDeviceIsOffline_ThenAppliedOnceAfterReconnect()
+    {
+        using var broker = new MosquittoBroker();
+        var stateDirectory = LinkHarness.NewStateDirectory();
+        try
+        {
+            var options = LinkHarness.OptionsFor(broker.Port);
+            FleetTopics topics;
+            await using (var before = LinkHarness.Start(options, stateDirectory))
+            {
+                await before.WaitForStateAsync(FleetConnectionState.Connected);
+                topics = before.Link.Topics;
+            }
+
+            // The device is away (power, network); the fleet sends it a new configuration meanwhile.
+            await using var fleet = await FleetAsync(broker, topics);
+            await fleet.PublishAsync(topics.ConfigDesired, """{"version": 5, "settings": {"Audio": {"Volume": 55}}}""", retain: true);
+
+            await using var after = LinkHarness.Start(options, stateDirectory);
+            await after.WaitForStateAsync(FleetConnectionState.Connected);
+            await fleet.WaitForAsync(m => m.Topic == topics.ConfigReported && Json(m).GetProperty("version").GetInt64() == 5, what: "v5 reported");
+
+            // A marker round trip through the same link: everything the broker had queued for the
+            // device has been delivered and answered by the time this one is.
+            await fleet.PublishAsync(topics.ConfigDesired, """{"version": 6, "settings": {"Audio": {"Volume": 56}}}""", retain: true);
+            await fleet.WaitForAsync(m => m.Topic == topics.ConfigReported && Json(m).GetProperty("version").GetInt64() == 6, what: "v6 reported");
+
+            var applied5 = fleet.Received.Count(m => m.Topic == topics.ConfigReported
+                && Json(m).GetProperty("version").GetInt64() == 5 && Json(m).GetProperty("status").GetString() == "applied");
+            Assert.Equal(1, applied5);
+            Assert.Equal(56, after.Audio.CurrentValue.Volume);
+            Assert.Equal(6, after.Processor.CurrentVersion);
+        }
+        finally
+        {
+            LinkHarness.DeleteStateDirectory(stateDirectory);
+        }
+    }
+
     private static async Task RestartWithPersistedConfigAsync(MosquittoBroker broker, string stateDirectory)
     {
         var options = LinkHarness.OptionsFor(broker.Port);
