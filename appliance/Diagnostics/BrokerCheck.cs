@@ -4,11 +4,12 @@ using System.Net.Sockets;
 namespace StepAudio.Appliance.Diagnostics;
 
 /// <summary>
-/// The fleet's MQTT broker: a TCP connection to the configured host and port. Without a
-/// configured host the fleet link runs an embedded broker on loopback, so there is nothing
-/// remote to reach and the check passes saying so.
+/// The fleet's MQTT broker: a TCP connection to the configured host and port, then, with the
+/// fleet settings, an MQTT connection with the device's own TLS, pinning and credentials, so a
+/// wrong certificate or password is named here, not only in the log. Without a configured host
+/// the fleet link runs an embedded broker on loopback and the check passes saying so.
 /// </summary>
-public sealed class BrokerCheck(string? host, int port, TimeSpan timeout) : IDiagnosticCheck
+public sealed class BrokerCheck(string? host, int port, TimeSpan timeout, StepAudio.Ops.Fleet.FleetLinkOptions? fleet = null) : IDiagnosticCheck
 {
     /// <summary>Configuration keys of the fleet link (section <c>Fleet</c>).</summary>
     public const string HostKey = "Fleet:BrokerHost";
@@ -35,7 +36,15 @@ public sealed class BrokerCheck(string? host, int port, TimeSpan timeout) : IDia
         try
         {
             await client.ConnectAsync(host, port, deadline.Token);
-            return DiagnosticResult.Pass(this, $"{host}:{port} accepts connections ({clock.Elapsed.TotalMilliseconds:F1} ms)");
+            if (fleet is null)
+            {
+                return DiagnosticResult.Pass(this, $"{host}:{port} accepts connections ({clock.Elapsed.TotalMilliseconds:F1} ms)");
+            }
+
+            var problem = await StepAudio.Ops.Fleet.FleetLinkProbe.ProbeAsync(fleet, timeout, cancellationToken);
+            return problem is null
+                ? DiagnosticResult.Pass(this, $"{host}:{port} accepted the device's MQTT connection as '{fleet.Username ?? fleet.DeviceId}' ({clock.Elapsed.TotalMilliseconds:F1} ms)")
+                : DiagnosticResult.Fail(this, problem);
         }
         catch (SocketException ex)
         {

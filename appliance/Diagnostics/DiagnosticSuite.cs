@@ -120,14 +120,36 @@ public sealed class DiagnosticSuite : IDisposable
     {
         var host = configuration[BrokerCheck.HostKey];
         var portText = configuration[BrokerCheck.PortKey];
+        var fleet = FleetSettings(configuration);
         if (string.IsNullOrEmpty(portText))
         {
-            return new BrokerCheck(host, BrokerCheck.DefaultPort, timeout);
+            return new BrokerCheck(host, BrokerCheck.DefaultPort, timeout, fleet);
         }
 
         return int.TryParse(portText, out var port) && port is > 0 and <= 65535
-            ? new BrokerCheck(host, port, timeout)
+            ? new BrokerCheck(host, port, timeout, fleet)
             : new ConfigurationProblemCheck("broker configuration", $"{BrokerCheck.PortKey}: '{portText}' is not a TCP port (1 to 65535).");
+    }
+
+    /// <summary>The fleet link's settings when they bind, for the MQTT-level broker check; null otherwise.</summary>
+    private static StepAudio.Ops.Fleet.FleetLinkOptions? FleetSettings(IConfiguration configuration)
+    {
+        var fleet = new StepAudio.Ops.Fleet.FleetLinkOptions();
+        try
+        {
+            configuration.GetSection("Fleet").Bind(fleet);
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(fleet.DeviceId))
+        {
+            fleet.DeviceId = Environment.MachineName.ToLowerInvariant();
+        }
+
+        return new StepAudio.Ops.Fleet.FleetLinkOptionsValidator().Validate(null, fleet).Succeeded ? fleet : null;
     }
 
     private static IDiagnosticCheck Build<TOptions>(IServiceProvider provider, string section, string name, DiagnosticArea area, Func<TOptions, IDiagnosticCheck> create)

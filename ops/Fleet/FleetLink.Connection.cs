@@ -200,44 +200,50 @@ public sealed partial class FleetLink
         Log.ConnectFailed(_logger, _broker.Endpoint, problem, exception);
     }
 
-    private string DescribeConnectFailure(Exception exception)
+    private string DescribeConnectFailure(Exception exception) => DescribeConnectFailure(exception, _broker, _options);
+
+    private string Refusal(MqttClientConnectResultCode code, string? reason) => Refusal(code, reason, _broker, _options);
+
+    /// <summary>Says in one line why a connection attempt failed, naming the option to fix.</summary>
+    internal static string DescribeConnectFailure(Exception exception, BrokerConnectionSettings broker, FleetLinkOptions options)
     {
         var innermost = exception.GetBaseException();
-        if (_broker.CertificateProblem is { } certificate)
+        if (broker.CertificateProblem is { } certificate)
         {
-            return $"TLS: refused to talk to {_broker.Endpoint}: {certificate}";
+            return $"TLS: refused to talk to {broker.Endpoint}: {certificate}";
         }
 
-        var clientCertificate = string.IsNullOrEmpty(_options.Tls.ClientCertificateFile)
+        var clientCertificate = string.IsNullOrEmpty(options.Tls.ClientCertificateFile)
             ? "no client certificate is configured (Fleet:Tls:ClientCertificateFile) and the broker may require one"
-            : $"check that the client certificate {_options.Tls.ClientCertificateFile} is issued by a CA the broker trusts and has not expired";
-        if (_options.Tls.Enabled && _broker.BrokerCertificateAccepted)
+            : $"check that the client certificate {options.Tls.ClientCertificateFile} is issued by a CA the broker trusts and has not expired";
+        if (options.Tls.Enabled && broker.BrokerCertificateAccepted)
         {
             // Under TLS 1.3 the broker's verdict on our certificate arrives after our side of the handshake is done,
             // so the refusal shows up as a dropped connection before CONNACK.
-            return $"TLS: {_broker.Endpoint} closed the connection right after the handshake ({innermost.Message}): it refused the client certificate; {clientCertificate}";
+            return $"TLS: {broker.Endpoint} closed the connection right after the handshake ({innermost.Message}): it refused the client certificate; {clientCertificate}";
         }
 
-        if (_options.Tls.Enabled && FindInChain<AuthenticationException>(exception) is not null)
+        if (options.Tls.Enabled && FindInChain<AuthenticationException>(exception) is not null)
         {
-            return $"TLS: the handshake with {_broker.Endpoint} failed ({innermost.Message}); {clientCertificate}";
+            return $"TLS: the handshake with {broker.Endpoint} failed ({innermost.Message}); {clientCertificate}";
         }
 
-        return $"Cannot reach {_broker.Endpoint}: {innermost.Message}";
+        return $"Cannot reach {broker.Endpoint}: {innermost.Message}";
     }
 
-    private string Refusal(MqttClientConnectResultCode code, string? reason)
+    /// <summary>Says in one line why the broker refused a CONNECT.</summary>
+    internal static string Refusal(MqttClientConnectResultCode code, string? reason, BrokerConnectionSettings broker, FleetLinkOptions options)
     {
         var hint = code switch
         {
-            MqttClientConnectResultCode.BadUserNameOrPassword => $"bad user name or password for user '{_options.Username}' (Fleet:Username / Fleet:Password)",
+            MqttClientConnectResultCode.BadUserNameOrPassword => $"bad user name or password for user '{options.Username}' (Fleet:Username / Fleet:Password)",
             // Mosquitto answers a wrong password with "not authorized" under MQTT 5, so name both causes.
             MqttClientConnectResultCode.NotAuthorized =>
-                $"not authorized: wrong user name or password for '{_options.Username}' (Fleet:Username / Fleet:Password), or the user may not connect",
-            MqttClientConnectResultCode.ClientIdentifierNotValid => $"client id '{_options.DeviceId}' is not valid for the broker",
+                $"not authorized: wrong user name or password for '{options.Username}' (Fleet:Username / Fleet:Password), or the user may not connect",
+            MqttClientConnectResultCode.ClientIdentifierNotValid => $"client id '{options.DeviceId}' is not valid for the broker",
             _ => code.ToString(),
         };
-        return $"Broker {_broker.Endpoint} refused the connection: {hint}{(string.IsNullOrEmpty(reason) ? string.Empty : $" ({reason})")}";
+        return $"Broker {broker.Endpoint} refused the connection: {hint}{(string.IsNullOrEmpty(reason) ? string.Empty : $" ({reason})")}";
     }
 
     private static T? FindInChain<T>(Exception exception)

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using StepAudio.Appliance.Tests.Audio;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
+using StepAudio.TestSupport.Broker;
 
 namespace StepAudio.Appliance.Tests.Cli;
 
@@ -130,17 +131,39 @@ public sealed class DiagnoseCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Diagnose_WhenBrokerIsConfiguredAndListening_PassesWithItsAddress()
+    public async Task Diagnose_WhenBrokerAcceptsTheDevice_PassesWithItsAddressAndUser()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var broker = new MosquittoBroker();
 
-        var (code, report) = await DiagnoseJsonAsync(Config(c => c["Fleet"] = new JsonObject { ["BrokerHost"] = "127.0.0.1", ["BrokerPort"] = port }));
+        var (code, report) = await DiagnoseJsonAsync(Config(c => c["Fleet"] = FleetSection(broker, MosquittoBroker.PasswordOf("device-a"))));
 
         Assert.Equal(0, code);
-        Assert.Contains($"127.0.0.1:{port} accepts connections", Checks(report).Single(c => c.Name == "broker").Detail, StringComparison.Ordinal);
+        var detail = Checks(report).Single(c => c.Name == "broker").Detail;
+        Assert.Contains($"127.0.0.1:{broker.Port} accepted the device's MQTT connection as 'device-a'", detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Diagnose_WhenBrokerRefusesTheCredentials_FailsNamingTheSettings()
+    {
+        using var broker = new MosquittoBroker();
+
+        var (code, report) = await DiagnoseJsonAsync(Config(c => c["Fleet"] = FleetSection(broker, "not-the-password")));
+
+        Assert.Equal(16, code);
+        var broken = Checks(report).Single(c => c.Name == "broker");
+        Assert.Equal("failed", broken.Status);
+        Assert.Contains("Fleet:Username / Fleet:Password", broken.Detail, StringComparison.Ordinal);
+    }
+
+    private static JsonObject FleetSection(MosquittoBroker broker, string password) => new()
+    {
+        ["BrokerHost"] = "127.0.0.1",
+        ["BrokerPort"] = broker.Port,
+        ["Fleet"] = MosquittoBroker.Fleet,
+        ["DeviceId"] = "device-a",
+        ["Username"] = "device-a",
+        ["Password"] = password,
+    };
 
     [Fact]
     public async Task Diagnose_WhenBrokerRefusesConnections_FailsBrokerCheckAndExitsSixteen()
