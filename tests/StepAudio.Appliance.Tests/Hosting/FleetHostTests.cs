@@ -36,6 +36,7 @@ public sealed class FleetHostTests : IAsyncLifetime
     private IHost _host = null!;
     private FakeAudioCapture _capture = null!;
     private IMqttClient _fleet = null!;
+    private readonly RecordingAudioOutput _output = new();
 
     public FleetHostTests(ModelsFixture models, ContractModelsFixture contract)
     {
@@ -65,7 +66,7 @@ public sealed class FleetHostTests : IAsyncLifetime
             customize: builder =>
         {
             builder.Services.AddSingleton<StepAudio.Appliance.Audio.IAudioCapture>(_capture);
-            builder.Services.AddSingleton<Engine.Pipeline.IAudioOutput>(new RecordingAudioOutput());
+            builder.Services.AddSingleton<Engine.Pipeline.IAudioOutput>(_output);
         });
         await _host.StartAsync();
         _fleet = new MqttClientFactory().CreateMqttClient();
@@ -105,6 +106,25 @@ public sealed class FleetHostTests : IAsyncLifetime
         await PublishAsync($"{Root}/cmd/self-destruct", "{}", responseTopic: $"{Root}/replies/test");
         var unknown = await WaitForAsync($"{Root}/replies/test", p => p.Contains("self-destruct", StringComparison.Ordinal));
         Assert.Contains("unknown-command", unknown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fleet_SayAndDiagnose_SpeakThroughTheTtsPathAndReportTheChecks()
+    {
+        await WaitForAsync($"{Root}/state", p => p == "online");
+
+        await PublishAsync($"{Root}/cmd/say", """{"text": "The oven timer is done."}""", responseTopic: $"{Root}/replies/test");
+        var said = await WaitForAsync($"{Root}/replies/test", p => p.Contains("\"command\":\"say\"", StringComparison.Ordinal));
+        Assert.Contains("\"status\":\"ok\"", said, StringComparison.Ordinal);
+        Assert.True(_output.Samples.Length > 0, "say played nothing");
+        Assert.Equal(1, _output.Replies);
+        Assert.Contains(_server.TokenizeRequestBodies, b => b.Contains("The oven timer is done.", StringComparison.Ordinal));
+
+        await PublishAsync($"{Root}/cmd/diagnose", "{}", responseTopic: $"{Root}/replies/test");
+        var diagnosed = await WaitForAsync($"{Root}/replies/test", p => p.Contains("\"command\":\"diagnose\"", StringComparison.Ordinal));
+        Assert.Contains("\"status\":\"ok\"", diagnosed, StringComparison.Ordinal);
+        Assert.Contains("gpu server", diagnosed, StringComparison.Ordinal);
+        Assert.DoesNotContain("capture device", diagnosed, StringComparison.Ordinal);
     }
 
     [Fact]
