@@ -164,6 +164,11 @@ check_feature_fixtures() {
     die "the feature fixtures no longer match torchaudio: regenerate them with /usr/bin/python3 $script --out $fixtures and rerun the tests."
   }
   tail -n 1 "$CACHE/fixtures-check.log"
+  /usr/bin/python3 tests/reference/make_resample_fixtures.py --check "$fixtures/resample" >"$CACHE/resample-check.log" 2>&1 || {
+    cat "$CACHE/resample-check.log" >&2
+    die "the resampler fixtures no longer match torchaudio: regenerate them with /usr/bin/python3 tests/reference/make_resample_fixtures.py --out $fixtures/resample."
+  }
+  tail -n 1 "$CACHE/resample-check.log"
 }
 
 cmd_test() {

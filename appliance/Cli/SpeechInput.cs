@@ -1,4 +1,5 @@
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Features;
 
 namespace StepAudio.Appliance.Cli;
 
@@ -14,6 +15,6 @@ internal static class SpeechInput
         var wav = WavFile.Read(path);
         var mono = new float[wav.FrameCount];
         ChannelMixer.MixToMono(wav.Samples, wav.Channels, mono);
-        return wav.SampleRate == SampleRate ? mono : PolyphaseResampler.ResampleAll(mono, wav.SampleRate, SampleRate);
+        return wav.SampleRate == SampleRate ? mono : ReferenceResampler.Resample(mono, wav.SampleRate, SampleRate);
     }
 }

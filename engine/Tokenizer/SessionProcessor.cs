@@ -100,15 +100,24 @@ internal sealed class SessionProcessor
         _forkState.CopyFrom(_state);
         var vq02 = new List<int>(_vq02.Count + Vq02Encoder.MaxChunkFrames);
         vq02.AddRange(_vq02);
-        var tailStart = _pieces * PieceSamples;
-        var frames = _forkPipeline.ProcessPiece(Normalise(tailStart, count - tailStart), isFinal: true, _frames);
-        Encode(frames, _forkState, vq02);
-
         var vq06 = new List<int>(_vq06);
-        if (_segment.SampleCount >= WhisperLogMelAccumulator.MinSegmentSamples)
-        {
-            TokeniseSegment(vq06);
-        }
+        var tailStart = _pieces * PieceSamples;
+
+        // The last vq02 piece and the open vq06 segment use separate models and buffers: the end
+        // of a turn waits for the slower of the two, not for both in turn.
+        Parallel.Invoke(
+            () =>
+            {
+                var frames = _forkPipeline.ProcessPiece(Normalise(tailStart, count - tailStart), isFinal: true, _frames);
+                Encode(frames, _forkState, vq02);
+            },
+            () =>
+            {
+                if (_segment.SampleCount >= WhisperLogMelAccumulator.MinSegmentSamples)
+                {
+                    TokeniseSegment(vq06);
+                }
+            });
 
         return new AudioTokens(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(vq02), System.Runtime.InteropServices.CollectionsMarshal.AsSpan(vq06));
     }

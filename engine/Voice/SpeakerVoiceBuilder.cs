@@ -28,7 +28,7 @@ public static class SpeakerVoiceBuilder
         var wav = WavFile.Read(options.PromptWav);
         var mono = new float[wav.FrameCount];
         ChannelMixer.MixToMono(wav.Samples, wav.Channels, mono);
-        var prompt16k = wav.SampleRate == 16000 ? mono : PolyphaseResampler.ResampleAll(mono, wav.SampleRate, 16000);
+        var prompt16k = wav.SampleRate == 16000 ? mono : ReferenceResampler.Resample(mono, wav.SampleRate, 16000);
 
         var normalised = new float[prompt16k.Length];
         AudioConditioner.PeakNormalise(prompt16k, normalised);
@@ -49,7 +49,7 @@ public static class SpeakerVoiceBuilder
         var fbank = new KaldiFbank(new KaldiFbankOptions { Window = KaldiWindowType.Povey, InputScale = 1.0 }).ComputeAll(prompt16k);
         var embedding = vocoder.EmbedSpeaker(fbank, fbank.Length / 80);
 
-        var promptAtVocoderRate = wav.SampleRate == vocoder.SampleRate ? mono : PolyphaseResampler.ResampleAll(mono, wav.SampleRate, vocoder.SampleRate);
+        var promptAtVocoderRate = wav.SampleRate == vocoder.SampleRate ? mono : ReferenceResampler.Resample(mono, wav.SampleRate, vocoder.SampleRate);
         var (mel, frames) = new PromptMelSpectrogram(vocoder.SampleRate, vocoder.Profile.Hop).Compute(promptAtVocoderRate);
         var flowTokens = FlowTokenMapper.MapAll(vocoder.Profile.TokenLayout, audioIds);
         return new SpeakerVoice(options.SystemText, options.PromptText, audioIds, new SpeakerPrompt(flowTokens, mel, frames, embedding), options.DefaultStyleTag);
