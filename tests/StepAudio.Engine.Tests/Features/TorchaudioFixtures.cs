@@ -21,12 +21,12 @@ internal sealed record ReferenceClip(
     ReferenceMatrix? Lfr);
 
 /// <summary>
-/// Reads the fixtures tests/reference/make_feature_fixtures.py writes into Features/Fixtures:
+/// Reads the fixtures tests/reference/make_feature_fixtures.py writes into tests/fixtures/features:
 /// fixtures.json, the 16-bit 16 kHz inputs and the float32 .npy references.
 /// </summary>
 internal static class TorchaudioFixtures
 {
-    private const string RelativeDirectory = "tests/StepAudio.Engine.Tests/Features/Fixtures";
+    private const string RelativeDirectory = "tests/fixtures/features";
     private static readonly Lazy<string> Root = new(FindDirectory);
     private static readonly Lazy<JsonDocument> Manifest = new(() => JsonDocument.Parse(File.ReadAllText(Path.Combine(Root.Value, "fixtures.json"))));
 
