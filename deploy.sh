@@ -154,7 +154,7 @@ cmd_demo() {
 # rebuilt in memory from the Debian samples and compared with the committed ones (inputs within
 # 1 LSB, features within float32 noise). Needs python3-torchaudio, which is large and optional.
 check_feature_fixtures() {
-  local fixtures="tests/StepAudio.Engine.Tests/Features/Fixtures" script="tests/reference/make_feature_fixtures.py"
+  local fixtures="tests/fixtures/features" script="tests/reference/make_feature_fixtures.py"
   if ! /usr/bin/python3 -c "import torchaudio" >/dev/null 2>&1; then
     echo "skipped: python3-torchaudio is not installed (apt-get install -y python3-torchaudio to check the fixtures)"
     return 0

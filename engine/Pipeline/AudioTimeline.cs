@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace StepAudio.Engine.Pipeline;
 
 /// <summary>
@@ -47,7 +45,4 @@ public sealed class AudioTimeline
 
     /// <summary>Milliseconds between two stamps.</summary>
     public double Elapsed(long from, long to) => _time.GetElapsedTime(from, to).TotalMilliseconds;
-
-    [Conditional("DEBUG")]
-    internal void AssertMonotonic(double previous) => Debug.Assert(NowMs >= previous);
 }

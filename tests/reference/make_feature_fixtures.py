@@ -4,8 +4,8 @@
 Run with Debian's interpreter and packages (apt-get install -y python3-torchaudio alsa-utils
 codec2-examples espeak-ng):
 
-    /usr/bin/python3 tests/reference/make_feature_fixtures.py --out tests/StepAudio.Engine.Tests/Features/Fixtures
-    /usr/bin/python3 tests/reference/make_feature_fixtures.py --check tests/StepAudio.Engine.Tests/Features/Fixtures
+    /usr/bin/python3 tests/reference/make_feature_fixtures.py --out tests/fixtures/features
+    /usr/bin/python3 tests/reference/make_feature_fixtures.py --check tests/fixtures/features
 
 --out writes the fixtures; --check rebuilds them in memory and fails (exit 1) when the committed
 ones have drifted from what torchaudio computes (deploy.sh test runs it).

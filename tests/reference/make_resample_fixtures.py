@@ -5,7 +5,7 @@ torchaudio.functional.resample with its defaults (sinc_interp_hann, lowpass_filt
 rolloff 0.99), on a deterministic test signal (a chirp plus two tones) at the rates a device
 meets. Run with Debian's python3-torchaudio:
 
-    /usr/bin/python3 tests/reference/make_resample_fixtures.py --out tests/StepAudio.Engine.Tests/Features/Fixtures/resample
+    /usr/bin/python3 tests/reference/make_resample_fixtures.py --out tests/fixtures/features/resample
 
 Writes <rate>.in.npy (the input, float32 [N, 1]) and <rate>.out.npy (16 kHz, float32 [M, 1]).
 """

@@ -94,11 +94,11 @@ public sealed class ApplianceHostTests : IAsyncLifetime
             SpeechClips.Silence(3000));
         var capture = new FakeAudioCapture(request);
         var output = new RecordingAudioOutput();
-        var events = new CollectingSink();
+        var events = new CollectingEventSink();
         using var host = Build(capture, output, services => services.AddSingleton<IPipelineEventSink>(events));
 
         await host.StartAsync();
-        await events.TurnEnded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await events.Signalled.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await host.StopAsync();
         capture.Dispose();
 
@@ -120,10 +120,10 @@ public sealed class ApplianceHostTests : IAsyncLifetime
             SpeechClips.Synthesize("tell me a long story"),
             SpeechClips.Silence(3000));
         var capture = new FakeAudioCapture(request);
-        var events = new CollectingSink(PipelineEventTypes.FirstTextToken);
+        var events = new CollectingEventSink(PipelineEventTypes.FirstTextToken);
         using var host = Build(capture, new RecordingAudioOutput(), services => services.AddSingleton<IPipelineEventSink>(events));
         await host.StartAsync();
-        await events.TurnEnded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await events.Signalled.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var cancelledBefore = _server.CancelledGenerations;
 
         await host.StopAsync();
@@ -144,7 +144,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
             SpeechClips.Synthesize("what time is it"),
             SpeechClips.Silence(3000));
         var capture = new FakeAudioCapture(request);
-        var events = new CollectingSink(PipelineEventTypes.ArbitrationLost);
+        var events = new CollectingEventSink(PipelineEventTypes.ArbitrationLost);
         var arbiter = new LosingArbiter();
         using var host = Build(capture, new RecordingAudioOutput(), services =>
         {
@@ -153,7 +153,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
         });
 
         await host.StartAsync();
-        await events.TurnEnded.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await events.Signalled.Task.WaitAsync(TimeSpan.FromSeconds(60));
         await host.StopAsync();
         capture.Dispose();
 
@@ -208,36 +208,5 @@ public sealed class ApplianceHostTests : IAsyncLifetime
             builder.Services.AddSingleton(output);
             services?.Invoke(builder.Services);
         });
-    }
-
-    private sealed class CollectingSink(string signalOn = PipelineEventTypes.TurnEnd) : IPipelineEventSink
-    {
-        private readonly List<string> _types = [];
-
-        public TaskCompletionSource TurnEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public IReadOnlyList<string> Types
-        {
-            get
-            {
-                lock (_types)
-                {
-                    return [.. _types];
-                }
-            }
-        }
-
-        public void OnEvent(PipelineEvent pipelineEvent)
-        {
-            lock (_types)
-            {
-                _types.Add(pipelineEvent.Type);
-            }
-
-            if (pipelineEvent.Type == signalOn || pipelineEvent.Type is PipelineEventTypes.Error)
-            {
-                TurnEnded.TrySetResult();
-            }
-        }
     }
 }

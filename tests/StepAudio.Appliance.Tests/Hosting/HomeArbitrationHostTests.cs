@@ -47,13 +47,13 @@ public sealed class HomeArbitrationHostTests(ModelsFixture models, ContractModel
             SpeechClips.Synthesize("what is the time"),
             SpeechClips.Silence(3000));
         (string Device, float Gain)[] speakers = [("device-a", 0.2f), ("device-b", 1.0f), ("device-c", 0.45f)];
-        var hosts = new List<(string Device, IHost Host, FakeAudioCapture Capture, Sink Events)>();
+        var hosts = new List<(string Device, IHost Host, FakeAudioCapture Capture, CollectingEventSink Events)>();
         try
         {
             foreach (var (device, gain) in speakers)
             {
                 var capture = new FakeAudioCapture(AtLevel(request, gain), startGate: room);
-                var events = new Sink();
+                var events = new CollectingEventSink(PipelineEventTypes.TurnEnd, PipelineEventTypes.ArbitrationLost, PipelineEventTypes.NoSpeech);
                 var host = Build(device, broker.Port, capture, events);
                 await host.StartAsync();
                 hosts.Add((device, host, capture, events));
@@ -67,7 +67,7 @@ public sealed class HomeArbitrationHostTests(ModelsFixture models, ContractModel
             room.Set();
             foreach (var (_, _, _, events) in hosts)
             {
-                await events.Decided.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                await events.Signalled.Task.WaitAsync(TimeSpan.FromSeconds(60));
             }
         }
         finally
@@ -86,7 +86,7 @@ public sealed class HomeArbitrationHostTests(ModelsFixture models, ContractModel
         Assert.Single(_server.ChatRequestBodies);
     }
 
-    private IHost Build(string device, int brokerPort, FakeAudioCapture capture, Sink events) => ApplianceHost.Build(
+    private IHost Build(string device, int brokerPort, FakeAudioCapture capture, CollectingEventSink events) => ApplianceHost.Build(
         settings: new Dictionary<string, string?>
         {
             ["Tokenizer:ModelDirectory"] = contract.Directory,
@@ -147,37 +147,6 @@ public sealed class HomeArbitrationHostTests(ModelsFixture models, ContractModel
         finally
         {
             link.StateChanged -= OnChange;
-        }
-    }
-
-    private sealed class Sink : IPipelineEventSink
-    {
-        private readonly List<string> _types = [];
-
-        public TaskCompletionSource Decided { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public List<string> Types
-        {
-            get
-            {
-                lock (_types)
-                {
-                    return [.. _types];
-                }
-            }
-        }
-
-        public void OnEvent(PipelineEvent pipelineEvent)
-        {
-            lock (_types)
-            {
-                _types.Add(pipelineEvent.Type);
-            }
-
-            if (pipelineEvent.Type is PipelineEventTypes.TurnEnd or PipelineEventTypes.ArbitrationLost or PipelineEventTypes.Error or PipelineEventTypes.NoSpeech)
-            {
-                Decided.TrySetResult();
-            }
         }
     }
 }
