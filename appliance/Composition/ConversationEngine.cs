@@ -74,7 +74,18 @@ internal sealed class ConversationEngine : IAsyncDisposable
             var tokenizer = Own(owned, DualCodebookTokenizer.Load(settings.Tokenizer, factory, loggers.CreateLogger<DualCodebookTokenizer>()));
             var vocoder = Own(owned, StreamingVocoder.Load(settings.Vocoder, factory, loggers.CreateLogger<StreamingVocoder>()));
             var client = Own(owned, new GpuServerClient(settings.GpuServer, loggers.CreateLogger<GpuServerClient>()));
-            var voice = await SpeakerVoiceBuilder.BuildAsync(settings.Voice, tokenizer, vocoder, cancellationToken);
+            var musicVocoder = settings.Voice.MusicVocoder is { } music
+                ? Own(owned, StreamingVocoder.Load(music, factory, loggers.CreateLogger<StreamingVocoder>()))
+                : null;
+            var prompts = new SpeakerPromptStore(
+                settings.Voice.ResolveCacheDirectory(), new DualCodebookPromptTokenizer(tokenizer), ModelFingerprint.OfTokenizer(settings.Tokenizer), loggers.CreateLogger<SpeakerPromptStore>());
+            var voices = await VoiceSelectorBuilder.BuildAsync(
+                settings.Voice,
+                prompts,
+                new VocoderIdentity(vocoder, ModelFingerprint.OfVocoder(settings.Vocoder)),
+                musicVocoder is null ? null : new VocoderIdentity(musicVocoder, ModelFingerprint.OfVocoder(settings.Voice.MusicVocoder!)),
+                loggers.CreateLogger<VoiceSelector>(),
+                cancellationToken);
 
             var timeline = new AudioTimeline();
             var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -83,13 +94,14 @@ internal sealed class ConversationEngine : IAsyncDisposable
                 client,
                 new TtsPromptBuilder(client, settings.GpuServer.TtsModel),
                 vocoder,
-                voice,
+                voices.Speech.Voice,
                 output,
                 events,
                 timeline,
                 settings.GpuServer,
                 loggers.CreateLogger<TurnCoordinator>(),
-                arbiter);
+                arbiter,
+                voices);
             return new ConversationEngine(owned, loop, coordinator, timeline, signals);
         }
         catch

@@ -17,8 +17,12 @@ internal sealed class ReplySpeaker(
     TtsPromptBuilder prompts,
     StreamingVocoder vocoder,
     SpeakerVoice voice,
-    IAudioOutput output)
+    IAudioOutput output,
+    Voice.VoiceSelector? voices = null)
 {
+    // Speech, rap and humming each have their prompt and vocoder; without singing set up, all is speech.
+    private readonly Voice.VoiceSelector _voices = voices ?? new Voice.VoiceSelector(voice, vocoder);
+
     public async Task<ReplySummary> SpeakAsync(ChatStream chat, TurnLatency latency, int turnId, CancellationToken cancellationToken)
     {
         var sentences = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -104,7 +108,7 @@ internal sealed class ReplySpeaker(
         await foreach (var raw in sentences.ReadAllAsync(cancellationToken))
         {
             // The reply's leading tag holds for every sentence of it; TTS hears the tag in front.
-            var tagged = Tts.ControlTagParser.Apply(raw, replyTag, voice.DefaultStyle);
+            var tagged = Tts.ControlTagParser.Apply(raw, replyTag, _voices.DefaultStyle);
             replyTag ??= first ? Tts.ControlTagParser.Parse(raw).Tag : null;
             if (tagged.UnknownTag is { } unknown)
             {
@@ -118,8 +122,9 @@ internal sealed class ReplySpeaker(
                 owner.Emit(PipelineEventTypes.TtsRequest, owner.Timeline.NowMs, ("turn", turnId), ("text", sentence));
             }
 
-            var promptIds = await prompts.BuildAsync(voice.SystemText, voice.PromptText, voice.PromptAudioIds, sentence, cancellationToken);
-            using var session = vocoder.StartSession(voice.VocoderPrompt);
+            var choice = _voices.Select(tagged);
+            var promptIds = await prompts.BuildAsync(choice.Voice.SystemText, choice.Voice.PromptText, choice.Voice.PromptAudioIds, sentence, cancellationToken);
+            using var session = choice.Vocoder.StartSession(choice.Voice.VocoderPrompt);
             var audioIds = ObserveFirstId(owner.Client.StreamTtsAsync(promptIds, cancellationToken), latency, turnId, first, cancellationToken);
             await foreach (var pcm in session.SynthesizeAsync(audioIds, cancellationToken))
             {

@@ -41,14 +41,15 @@ public sealed partial class TurnCoordinator
         AudioTimeline timeline,
         GpuServerOptions serverOptions,
         ILogger<TurnCoordinator>? logger = null,
-        IWakeArbiter? arbiter = null)
+        IWakeArbiter? arbiter = null,
+        Voice.VoiceSelector? voices = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(timeline);
         ArgumentNullException.ThrowIfNull(serverOptions);
         _client = client;
-        _speaker = new ReplySpeaker(this, ttsPrompts, vocoder, voice, output);
+        _speaker = new ReplySpeaker(this, ttsPrompts, vocoder, voice, output, voices);
         _events = events;
         _timeline = timeline;
         _serverOptions = serverOptions;

@@ -1,8 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using StepAudio.Engine.Vocoder;
 
 namespace StepAudio.Engine.Voice;
 
-/// <summary>The voice the device answers in: a short prompt recording, what it says, and the TTS system text.</summary>
+/// <summary>
+/// The voice the device answers in: a short prompt recording, what it says, and the TTS system text;
+/// optionally singing prompts and the music vocoder for RAP and 哼唱 replies.
+/// </summary>
 public sealed class VoiceOptions : IValidatableObject
 {
     /// <summary>The prompt recording (WAV, any rate and channel count; a few seconds of clean speech).</summary>
@@ -26,8 +30,47 @@ public sealed class VoiceOptions : IValidatableObject
     /// </summary>
     public string DefaultStyle { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Where prepared speaker prompts (ids, CAM++ embedding, prompt mel) are kept between starts;
+    /// empty for <see cref="DefaultCacheDirectory"/>.
+    /// </summary>
+    public string CacheDirectory { get; set; } = string.Empty;
+
+    /// <summary>The <c>{speaker}RAP</c> prompt for (RAP) replies; null: the speaking prompt is kept.</summary>
+    public SingingPromptOptions? Rap { get; set; }
+
+    /// <summary>The <c>{speaker}哼唱</c> prompt for (哼唱) replies; null: the speaking prompt is kept.</summary>
+    public SingingPromptOptions? Humming { get; set; }
+
+    /// <summary>
+    /// The music vocoder (CosyVoice-300M-25Hz-Music) for RAP and 哼唱 replies, loaded only when this
+    /// section is present; null: singing uses the speech vocoder (logged once).
+    /// </summary>
+    public VocoderOptions? MusicVocoder { get; set; }
+
     /// <summary>The default style as a parsed tag; null when none is set.</summary>
     public Tts.ControlTag? DefaultStyleTag => string.IsNullOrWhiteSpace(DefaultStyle) ? null : Tts.ControlTagParser.Parse(DefaultStyle).Tag;
+
+    /// <summary>
+    /// The cache directory in force: <see cref="CacheDirectory"/> when set, else <c>voices</c> under
+    /// systemd's <c>$STATE_DIRECTORY</c>, else under <c>$XDG_CACHE_HOME/stepaudio-edge</c>, else
+    /// <c>~/.cache/stepaudio-edge/voices</c>.
+    /// </summary>
+    public string ResolveCacheDirectory() => string.IsNullOrWhiteSpace(CacheDirectory) ? DefaultCacheDirectory() : CacheDirectory;
+
+    /// <summary>The default cache directory (see <see cref="ResolveCacheDirectory"/>).</summary>
+    public static string DefaultCacheDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state)
+        {
+            // systemd may list several state directories separated by colons: the first is the service's own.
+            return Path.Combine(state.Split(':')[0], "voices");
+        }
+
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        return Path.Combine(root, "stepaudio-edge", "voices");
+    }
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -37,6 +80,55 @@ public sealed class VoiceOptions : IValidatableObject
             yield return new ValidationResult(
                 $"'{DefaultStyle}' is not a Step-Audio control tag; use one of {string.Join(", ", Tts.ControlTagParser.KnownTags)} in brackets, with 1 or 2 after emotions and speeds.",
                 [nameof(DefaultStyle)]);
+        }
+
+        foreach (var failure in ValidateSinging(Rap, nameof(Rap), "RAP"))
+        {
+            yield return failure;
+        }
+
+        foreach (var failure in ValidateSinging(Humming, nameof(Humming), "哼唱"))
+        {
+            yield return failure;
+        }
+
+        if (MusicVocoder is { } music)
+        {
+            var result = new VocoderOptionsValidator().Validate(nameof(MusicVocoder), music);
+            if (result.Failed)
+            {
+                foreach (var failure in result.Failures)
+                {
+                    yield return new ValidationResult($"The music vocoder: {failure}", [nameof(MusicVocoder)]);
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<ValidationResult> ValidateSinging(SingingPromptOptions? singing, string section, string tag)
+    {
+        if (singing is null)
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(singing.PromptWav))
+        {
+            yield return new ValidationResult($"The ({tag}) singing prompt needs a PromptWav.", [$"{section}:{nameof(singing.PromptWav)}"]);
+        }
+        else if (!File.Exists(singing.PromptWav))
+        {
+            yield return new ValidationResult($"The ({tag}) singing prompt {singing.PromptWav} does not exist.", [$"{section}:{nameof(singing.PromptWav)}"]);
+        }
+
+        if (string.IsNullOrWhiteSpace(singing.PromptText))
+        {
+            yield return new ValidationResult($"The ({tag}) singing prompt needs a PromptText: what {singing.PromptWav} says or sings.", [$"{section}:{nameof(singing.PromptText)}"]);
+        }
+
+        if (string.IsNullOrWhiteSpace(singing.SystemText))
+        {
+            yield return new ValidationResult($"The ({tag}) singing prompt needs its SystemText (the TTS model's short singing system text).", [$"{section}:{nameof(singing.SystemText)}"]);
         }
     }
 }
