@@ -1,4 +1,5 @@
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Tests.Fakes;
 using StepAudio.Engine.Tests.Voice.Fakes;
 using StepAudio.Engine.Voice;
 

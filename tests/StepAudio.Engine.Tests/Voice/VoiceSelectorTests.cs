@@ -1,4 +1,5 @@
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Tests.Fakes;
 using StepAudio.Engine.Tests.Voice.Fakes;
 using StepAudio.Engine.Tts;
 using StepAudio.Engine.Vocoder;

@@ -1,6 +1,7 @@
 using StepAudio.ContractModels.Tokenizer;
 using StepAudio.ContractModels.Vocoder;
 using StepAudio.Engine.Inference;
+using StepAudio.Engine.Tests.Fakes;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
