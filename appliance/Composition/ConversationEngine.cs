@@ -43,14 +43,18 @@ internal sealed class ConversationEngine : IAsyncDisposable
     /// <summary>The channel the loop posts to.</summary>
     public ChannelReader<TurnSignal> Signals => _signals.Reader;
 
-    /// <summary>Loads and wires everything; every model is checked and warmed before this returns.</summary>
+    /// <summary>
+    /// Loads and wires everything; every model is checked and warmed before this returns. Prepared
+    /// speaker prompts are kept under <c>stateDirectory</c> (the service's) unless Voice:CacheDirectory says otherwise.
+    /// </summary>
     public static async Task<ConversationEngine> CreateAsync(
         ApplianceSettings settings,
         IAudioOutput output,
         IPipelineEventSink events,
         ILoggerFactory loggers,
         CancellationToken cancellationToken,
-        IWakeArbiter? arbiter = null)
+        IWakeArbiter? arbiter = null,
+        string? stateDirectory = null)
     {
         var owned = new List<IDisposable>();
         try
@@ -78,7 +82,7 @@ internal sealed class ConversationEngine : IAsyncDisposable
                 ? Own(owned, StreamingVocoder.Load(music, factory, loggers.CreateLogger<StreamingVocoder>()))
                 : null;
             var prompts = new SpeakerPromptStore(
-                settings.Voice.ResolveCacheDirectory(), new DualCodebookPromptTokenizer(tokenizer), ModelFingerprint.OfTokenizer(settings.Tokenizer), loggers.CreateLogger<SpeakerPromptStore>());
+                settings.Voice.ResolveCacheDirectory(stateDirectory), new DualCodebookPromptTokenizer(tokenizer), ModelFingerprint.OfTokenizer(settings.Tokenizer), loggers.CreateLogger<SpeakerPromptStore>());
             var voices = await VoiceSelectorBuilder.BuildAsync(
                 settings.Voice,
                 prompts,

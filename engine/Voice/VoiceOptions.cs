@@ -53,12 +53,17 @@ public sealed class VoiceOptions : IValidatableObject
 
     /// <summary>
     /// The cache directory in force: <see cref="CacheDirectory"/> when set, else <c>voices</c> under
-    /// systemd's <c>$STATE_DIRECTORY</c>, else under <c>$XDG_CACHE_HOME/stepaudio-edge</c>, else
-    /// <c>~/.cache/stepaudio-edge/voices</c>.
+    /// the service's <paramref name="stateDirectory"/> when it has one, else <see cref="DefaultCacheDirectory"/>.
     /// </summary>
-    public string ResolveCacheDirectory() => string.IsNullOrWhiteSpace(CacheDirectory) ? DefaultCacheDirectory() : CacheDirectory;
+    public string ResolveCacheDirectory(string? stateDirectory = null) =>
+        !string.IsNullOrWhiteSpace(CacheDirectory) ? CacheDirectory
+        : !string.IsNullOrWhiteSpace(stateDirectory) ? Path.Combine(stateDirectory, "voices")
+        : DefaultCacheDirectory();
 
-    /// <summary>The default cache directory (see <see cref="ResolveCacheDirectory"/>).</summary>
+    /// <summary>
+    /// <c>voices</c> under systemd's <c>$STATE_DIRECTORY</c>, else under <c>$XDG_CACHE_HOME/stepaudio-edge</c>,
+    /// else <c>~/.cache/stepaudio-edge/voices</c>.
+    /// </summary>
     public static string DefaultCacheDirectory()
     {
         if (Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state)

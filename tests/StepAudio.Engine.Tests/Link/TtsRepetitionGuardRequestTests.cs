@@ -67,4 +67,15 @@ public sealed class TtsRepetitionGuardRequestTests : StandInTestBase
         Assert.Equal([7, 7, 9, 7, 1030], ids);
         Assert.Equal(0, client.TtsRepetitionGuardViolations);
     }
+
+    [Fact]
+    public async Task StreamTtsAsync_WhenTheServerEchoesTheEndOfSpeechToken_ThenItIsDroppedFromTheIds()
+    {
+        using var http = new HttpClient(new CannedSseHandler("<audio_7>", "<audio_1030>", "<|EOT|>"));
+        using var client = new GpuServerClient(http, ClientOptions());
+
+        List<int> ids = await CollectAsync(client.StreamTtsAsync([1, 4, 200, 3, 4, 80]));
+
+        Assert.Equal([7, 1030], ids);
+    }
 }
