@@ -99,13 +99,30 @@ public sealed class VoiceOptions : IValidatableObject
 
         if (MusicVocoder is { } music)
         {
-            var result = new VocoderOptionsValidator().Validate(nameof(MusicVocoder), music);
-            if (result.Failed)
+            foreach (var failure in ValidateMusicVocoder(music))
             {
-                foreach (var failure in result.Failures)
-                {
-                    yield return new ValidationResult($"The music vocoder: {failure}", [nameof(MusicVocoder)]);
-                }
+                yield return failure;
+            }
+        }
+    }
+
+    // The same attributes VocoderOptionsValidator checks, with each member's path under this section
+    // (a fleet reads the path of a rejected setting from the member names).
+    private static IEnumerable<ValidationResult> ValidateMusicVocoder(VocoderOptions music)
+    {
+        foreach (var (target, path) in new (object?, string)[] { (music, nameof(MusicVocoder)), (music.Inference, $"{nameof(MusicVocoder)}:{nameof(music.Inference)}") })
+        {
+            if (target is null)
+            {
+                continue;
+            }
+
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(target, new ValidationContext(target), results, validateAllProperties: true);
+            foreach (var result in results)
+            {
+                var members = result.MemberNames.Select(member => $"{path}:{member}").ToArray();
+                yield return new ValidationResult($"(music vocoder) {result.ErrorMessage}", members.Length > 0 ? members : [path]);
             }
         }
     }

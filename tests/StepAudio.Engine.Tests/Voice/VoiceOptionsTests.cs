@@ -40,8 +40,19 @@ public sealed class VoiceOptionsTests(VoiceModels models) : IClassFixture<VoiceM
 
         var failure = Assert.Single(Validate(options));
 
-        Assert.Equal(["MusicVocoder"], failure.MemberNames);
-        Assert.Contains("ModelDirectory", failure.ErrorMessage);
+        Assert.Equal(["MusicVocoder:ModelDirectory"], failure.MemberNames);
+        Assert.Contains("music vocoder", failure.ErrorMessage);
+    }
+
+    [Fact]
+    public void Validate_WhenTheMusicVocoderHasABadProfileOrThreadCount_ThenEachIsNamedUnderMusicVocoder()
+    {
+        var options = Valid();
+        options.MusicVocoder = new VocoderOptions { ModelDirectory = "/models", Profile = "../v1", Inference = new() { IntraOpThreads = 0 } };
+
+        var members = Validate(options).SelectMany(f => f.MemberNames).ToArray();
+
+        Assert.Equal(["MusicVocoder:Profile", "MusicVocoder:Inference:IntraOpThreads"], members);
     }
 
     [Fact]
