@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Tts;
 using StepAudio.Engine.Vocoder;
@@ -29,7 +30,7 @@ public sealed record SpeakerPromptAsset(int[] AudioIds, float[] Embedding, float
         ArgumentNullException.ThrowIfNull(other);
         return MelFrames == other.MelFrames
             && AudioIds.AsSpan().SequenceEqual(other.AudioIds)
-            && System.Runtime.InteropServices.MemoryMarshal.AsBytes(Embedding.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(other.Embedding.AsSpan()))
-            && System.Runtime.InteropServices.MemoryMarshal.AsBytes(Mel.AsSpan()).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(other.Mel.AsSpan()));
+            && MemoryMarshal.AsBytes(Embedding.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(other.Embedding.AsSpan()))
+            && MemoryMarshal.AsBytes(Mel.AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(other.Mel.AsSpan()));
     }
 }
