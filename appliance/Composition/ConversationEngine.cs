@@ -78,18 +78,7 @@ internal sealed class ConversationEngine : IAsyncDisposable
             var tokenizer = Own(owned, DualCodebookTokenizer.Load(settings.Tokenizer, factory, loggers.CreateLogger<DualCodebookTokenizer>()));
             var vocoder = Own(owned, StreamingVocoder.Load(settings.Vocoder, factory, loggers.CreateLogger<StreamingVocoder>()));
             var client = Own(owned, new GpuServerClient(settings.GpuServer, loggers.CreateLogger<GpuServerClient>()));
-            var musicVocoder = settings.Voice.MusicVocoder is { } music
-                ? Own(owned, StreamingVocoder.Load(music, factory, loggers.CreateLogger<StreamingVocoder>()))
-                : null;
-            var prompts = new SpeakerPromptStore(
-                settings.Voice.ResolveCacheDirectory(stateDirectory), new DualCodebookPromptTokenizer(tokenizer), ModelFingerprint.OfTokenizer(settings.Tokenizer), loggers.CreateLogger<SpeakerPromptStore>());
-            var voices = await VoiceSelectorBuilder.BuildAsync(
-                settings.Voice,
-                prompts,
-                new VocoderIdentity(vocoder, ModelFingerprint.OfVocoder(settings.Vocoder)),
-                musicVocoder is null ? null : new VocoderIdentity(musicVocoder, ModelFingerprint.OfVocoder(settings.Voice.MusicVocoder!)),
-                loggers.CreateLogger<VoiceSelector>(),
-                cancellationToken);
+            var voices = await ConversationVoices.LoadAsync(settings, tokenizer, vocoder, factory, loggers, stateDirectory, owned, cancellationToken);
 
             var timeline = new AudioTimeline();
             var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -104,8 +93,7 @@ internal sealed class ConversationEngine : IAsyncDisposable
                 timeline,
                 settings.GpuServer,
                 loggers.CreateLogger<TurnCoordinator>(),
-                arbiter,
-                voices);
+                arbiter) { Voices = voices };
             return new ConversationEngine(owned, loop, coordinator, timeline, signals);
         }
         catch

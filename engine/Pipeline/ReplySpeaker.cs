@@ -17,12 +17,8 @@ internal sealed class ReplySpeaker(
     TtsPromptBuilder prompts,
     StreamingVocoder vocoder,
     SpeakerVoice voice,
-    IAudioOutput output,
-    Voice.VoiceSelector? voices = null)
+    IAudioOutput output)
 {
-    // Speech, rap and humming each have their prompt and vocoder; without singing set up, all is speech.
-    private readonly Voice.VoiceSelector _voices = voices ?? new Voice.VoiceSelector(voice, vocoder);
-
     public async Task<ReplySummary> SpeakAsync(ChatStream chat, TurnLatency latency, int turnId, CancellationToken cancellationToken)
     {
         var sentences = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -108,7 +104,7 @@ internal sealed class ReplySpeaker(
         await foreach (var raw in sentences.ReadAllAsync(cancellationToken))
         {
             // The reply's leading tag holds for every sentence of it; TTS hears the tag in front.
-            var tagged = Tts.ControlTagParser.Apply(raw, replyTag, _voices.DefaultStyle);
+            var tagged = Tts.ControlTagParser.Apply(raw, replyTag, Voices.DefaultStyle);
             replyTag ??= first ? Tts.ControlTagParser.Parse(raw).Tag : null;
             if (tagged.UnknownTag is { } unknown)
             {
@@ -122,7 +118,7 @@ internal sealed class ReplySpeaker(
                 owner.Emit(PipelineEventTypes.TtsRequest, owner.Timeline.NowMs, ("turn", turnId), ("text", sentence));
             }
 
-            var choice = _voices.Select(tagged);
+            var choice = Voices.Select(tagged);
             var promptIds = await prompts.BuildAsync(choice.Voice.SystemText, choice.Voice.PromptText, choice.Voice.PromptAudioIds, sentence, cancellationToken);
             using var session = choice.Vocoder.StartSession(choice.Voice.VocoderPrompt);
             var audioIds = ObserveFirstId(owner.Client.StreamTtsAsync(promptIds, cancellationToken), latency, turnId, first, cancellationToken);
@@ -189,4 +185,16 @@ internal sealed class ReplySpeaker(
             yield return id;
         }
     }
+
+    /// <summary>
+    /// The prompt and vocoder of each TTS request: speech, rap and humming each have theirs. Until
+    /// the coordinator is given a selector, every reply is spoken in the voice given at construction.
+    /// </summary>
+    internal Voice.VoiceSelector Voices
+    {
+        get => _voices ??= new Voice.VoiceSelector(voice, vocoder);
+        set => _voices = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private Voice.VoiceSelector? _voices;
 }

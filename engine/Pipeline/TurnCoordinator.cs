@@ -41,15 +41,14 @@ public sealed partial class TurnCoordinator
         AudioTimeline timeline,
         GpuServerOptions serverOptions,
         ILogger<TurnCoordinator>? logger = null,
-        IWakeArbiter? arbiter = null,
-        Voice.VoiceSelector? voices = null)
+        IWakeArbiter? arbiter = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(events);
         ArgumentNullException.ThrowIfNull(timeline);
         ArgumentNullException.ThrowIfNull(serverOptions);
         _client = client;
-        _speaker = new ReplySpeaker(this, ttsPrompts, vocoder, voice, output, voices);
+        _speaker = new ReplySpeaker(this, ttsPrompts, vocoder, voice, output);
         _events = events;
         _timeline = timeline;
         _serverOptions = serverOptions;

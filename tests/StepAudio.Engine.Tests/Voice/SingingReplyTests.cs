@@ -103,8 +103,10 @@ public sealed class SingingReplyTests(VoiceModels models) : StandInTestBase, ICl
             output,
             new IgnoredEvents(),
             new AudioTimeline(),
-            client.Options,
-            voices: selector);
+            client.Options)
+        {
+            Voices = selector,
+        };
         return (coordinator, selector, output);
     }
 
