@@ -10,8 +10,9 @@ public sealed record VocoderIdentity(StreamingVocoder Vocoder, string Identity);
 
 /// <summary>
 /// Prepares every configured prompt through the voice cache at start, so no reply waits for one: the
-/// speaking prompt for the speech vocoder, and with a music vocoder the speaking prompt again for it
-/// (a voice without singing prompts still sings through the music vocoder) and each singing prompt.
+/// speaking prompt for the speech vocoder, each singing prompt, and with a music vocoder the speaking
+/// prompt again for it when a singing prompt is missing (a voice without one still sings through the
+/// music vocoder).
 /// </summary>
 public static class VoiceSelectorBuilder
 {
@@ -37,7 +38,9 @@ public static class VoiceSelectorBuilder
         var singing = music ?? speech;
         var onMusic = music is not null;
         VoiceChoice? fallback = null;
-        if (onMusic)
+
+        // The speaking prompt sings only where a singing prompt is missing.
+        if (onMusic && (options.Rap is null || options.Humming is null))
         {
             var voice = (await store.GetAsync(speaker, singing.Vocoder, singing.Identity, cancellationToken))
                 .ToVoice(options.SystemText, options.PromptText, singing.Vocoder.Profile, defaultStyle);
