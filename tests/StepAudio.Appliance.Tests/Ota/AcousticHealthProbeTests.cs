@@ -60,7 +60,7 @@ public sealed class AcousticHealthProbeTests : IDisposable
         Assert.NotNull(seen.Tokens);
         var pinned = HealthClips.Write(Path.Combine(_dir, "pinned"), clip, tokens: seen.Tokens);
         var first = seen.Tokens!.IndexOf('>', StringComparison.Ordinal) + 1;
-        var changedTokens = seen.Tokens[..first].StartsWith("<audio_1>", StringComparison.Ordinal)
+        var changedTokens = seen.Tokens.StartsWith("<audio_1", StringComparison.Ordinal)
             ? "<audio_2>" + seen.Tokens[first..]
             : "<audio_1>" + seen.Tokens[first..];
         var changed = HealthClips.Write(Path.Combine(_dir, "changed"), clip, tokens: changedTokens);
@@ -71,7 +71,7 @@ public sealed class AcousticHealthProbeTests : IDisposable
         Assert.Equal(HealthVerdict.Passed, Check(same, "wake-clip").Verdict);
         Assert.Contains("tokens exactly as the manifest", Check(same, "wake-clip").Detail, StringComparison.Ordinal);
         Assert.Equal(HealthVerdict.Failed, Check(different, "wake-clip").Verdict);
-        Assert.Contains("token string differs from the manifest's at character 0", Check(different, "wake-clip").Detail, StringComparison.Ordinal);
+        Assert.Contains("the token string differs from the manifest's at character 7", Check(different, "wake-clip").Detail, StringComparison.Ordinal);
         Assert.False(different.UpdateIsHealthy);
     }
 

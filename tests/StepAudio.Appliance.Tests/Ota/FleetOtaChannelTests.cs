@@ -55,7 +55,10 @@ public sealed class FleetOtaChannelTests : IAsyncLifetime
         await _fleet.DisposeAsync();
         _broker.Dispose();
         _stop.Dispose();
-        Directory.Delete(_dir, recursive: true);
+        if (Directory.Exists(_dir))
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
     }
 
     [Fact]
