@@ -52,6 +52,17 @@ public sealed class AcousticHealthProbeTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckAsync_OnTheClipAndManifestDeployShPutsInTheImage_Passes()
+    {
+        var manifest = HealthClips.WriteAsTheImageDoes(Path.Combine(_dir, "usr", "share", "stepaudio-edge", "health"));
+
+        var report = await Probe(manifest).CheckAsync(CancellationToken.None);
+
+        Assert.True(report.UpdateIsHealthy, report.Summary());
+        Assert.Equal(HealthVerdict.Passed, Check(report, "wake-clip").Verdict);
+    }
+
+    [Fact]
     public async Task CheckAsync_WhenTheManifestPinsThisBuildsTokens_PassesAndFailsOnceOneTokenDiffers()
     {
         var clip = HealthClips.WakeAndQuestion();

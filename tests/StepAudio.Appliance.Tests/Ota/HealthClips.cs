@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using StepAudio.Engine.Audio;
 using StepAudio.TestSupport;
@@ -42,5 +43,32 @@ internal static class HealthClips
         var path = Path.Combine(directory, "health-clip.json");
         File.WriteAllText(path, manifest.ToJsonString());
         return path;
+    }
+
+    /// <summary>Runs deploy.sh's own <c>write_health_clip</c> (what <c>deploy.sh image</c> puts in the image) into <paramref name="directory"/>; returns the manifest.</summary>
+    public static string WriteAsTheImageDoes(string directory)
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "deploy.sh")))
+        {
+            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("deploy.sh not found above " + AppContext.BaseDirectory);
+        }
+
+        // Only the clip's function (and die) is taken from the script, so nothing else of deploy.sh runs.
+        var start = new ProcessStartInfo("bash") { WorkingDirectory = root, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-c", "set -euo pipefail; eval \"$(sed -n '/^die()/p; /^write_health_clip()/,/^}/p' deploy.sh)\"; write_health_clip \"$1\"", "_", directory })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"deploy.sh write_health_clip failed ({process.ExitCode}): {error}");
+        }
+
+        return Path.Combine(directory, "health-clip.json");
     }
 }
