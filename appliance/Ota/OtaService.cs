@@ -34,11 +34,11 @@ internal sealed partial class OtaService(
             }
         }
 
-        Log.Starting(logger, agent.Record.State, agent.Record.Job?.JobId);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                Log.Starting(logger, agent.Record.State, agent.Record.Job?.JobId);
                 await agent.RunAsync(stoppingToken);
                 return;
             }
@@ -46,7 +46,7 @@ internal sealed partial class OtaService(
             {
                 return;
             }
-#pragma warning disable CA1031 // The agent's failures must not stop the speaker; its state file makes a retry safe.
+#pragma warning disable CA1031 // The agent's failures (a corrupt state file included) must not stop the speaker; its state file makes a retry safe.
             catch (Exception ex)
 #pragma warning restore CA1031
             {

@@ -8,7 +8,8 @@ namespace StepAudio.Appliance.Tests.Fakes;
 /// that keeps two slots' versions, the booted slot and the primary in files, answers
 /// <c>info</c>, <c>install</c>, <c>status</c> and the marks in RAUC's JSON, and logs every call.
 /// A "bundle" is a file whose first lines say <c>compatible=</c> and <c>version=</c>; one without
-/// them is refused as RAUC refuses a bad signature. <see cref="Reboot"/> plays the bootloader.
+/// them is refused as RAUC refuses a bad signature. Marking a slot bad makes the other one primary, as
+/// RAUC's bootloader backends do; <see cref="Reboot"/> plays the bootloader and starts the primary.
 /// </summary>
 internal sealed class FakeRauc
 {
@@ -83,6 +84,9 @@ internal sealed class FakeRauc
           printf '{"%s":{"class":"rootfs","bootname":"%s","state":"%s","boot_status":"good","slot_status":{"status":"ok","bundle":{"version":"%s"}}}}' \
             "$1" "$2" "$state" "$(cat "$d/version.$3")"
         }
+        resolve() {
+          if [ "$1" != booted ]; then echo "$1"; elif [ "$(cat "$d/booted")" = B ]; then echo rootfs.1; else echo rootfs.0; fi
+        }
         bundle_field() { head -c 256 "$1" | sed -n "s/^$2=//p" | head -1; }
         case "$cmd" in
           info)
@@ -96,7 +100,11 @@ internal sealed class FakeRauc
             echo "rootfs.$t" > "$d/primary" ;;
           status)
             case "$1" in
-              mark-good|mark-bad|mark-active) echo "$1 $2" >> "$d/marks" ;;
+              mark-good) echo "$1 $2" >> "$d/marks" ;;
+              mark-bad)
+                echo "$1 $2" >> "$d/marks"
+                if [ "$(resolve "$2")" = rootfs.1 ]; then echo rootfs.0 > "$d/primary"; else echo rootfs.1 > "$d/primary"; fi ;;
+              mark-active) echo "$1 $2" >> "$d/marks"; resolve "$2" > "$d/primary" ;;
               *) printf '{"compatible":"%s","booted":"%s","boot_primary":"%s","slots":[%s,%s]}\n' \
                    "$(cat "$d/compatible")" "$(cat "$d/booted")" "$(cat "$d/primary")" "$(slot rootfs.0 A 0)" "$(slot rootfs.1 B 1)" ;;
             esac ;;

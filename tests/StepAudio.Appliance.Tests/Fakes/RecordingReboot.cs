@@ -9,6 +9,7 @@ internal sealed record RebootRequest(string Reason, bool TurnInProgress, bool Au
 internal sealed class RecordingReboot(Func<IDeviceActivity> activity, Func<bool> replyReleased, Action onReboot) : ISystemReboot
 {
     private readonly List<RebootRequest> _requests = [];
+    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
 
     public TaskCompletionSource<RebootRequest> First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -23,6 +24,22 @@ internal sealed class RecordingReboot(Func<IDeviceActivity> activity, Func<bool>
         }
     }
 
+    /// <summary>Completes once <paramref name="count"/> reboots have been asked for.</summary>
+    public Task WaitForCountAsync(int count, TimeSpan timeout)
+    {
+        lock (_requests)
+        {
+            if (_requests.Count >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, done));
+            return done.Task.WaitAsync(timeout);
+        }
+    }
+
     public Task RequestRebootAsync(string reason, CancellationToken cancellationToken)
     {
         var device = activity();
@@ -30,6 +47,11 @@ internal sealed class RecordingReboot(Func<IDeviceActivity> activity, Func<bool>
         lock (_requests)
         {
             _requests.Add(request);
+            foreach (var waiter in _waiters.Where(w => w.Count <= _requests.Count).ToList())
+            {
+                waiter.Done.TrySetResult();
+                _waiters.Remove(waiter);
+            }
         }
 
         onReboot();

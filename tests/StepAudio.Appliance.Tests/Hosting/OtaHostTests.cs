@@ -100,7 +100,7 @@ public sealed class OtaHostTests : IAsyncLifetime
             await second.StartAsync();
             await _fleet.WaitForAsync(m => IsStatus(m, "Committed"), TimeSpan.FromSeconds(120), "the Committed status");
             clock.Stop();
-            var outcome = await _fleet.WaitForAsync(m => m.Topic == $"{Base}/events" && m.Text.Contains(FleetOtaChannel.OutcomeEventType, StringComparison.Ordinal), what: "the outcome event");
+            var outcome = await _fleet.WaitForAsync(IsOutcome, what: "the outcome event");
             await second.StopAsync();
             using var document = JsonDocument.Parse(outcome.Payload);
             Assert.Equal("Committed", document.RootElement.GetProperty("data").GetProperty("outcome").GetString());
@@ -123,6 +123,59 @@ public sealed class OtaHostTests : IAsyncLifetime
         Assert.Contains(_rauc.Calls, c => c.EndsWith("status mark-good booted", StringComparison.Ordinal));
         Assert.Contains(_rauc.Calls, c => c.Contains("install " + Path.Combine(_dir, "state", "ota", "download"), StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Job_WhenTheHealthCheckFailsAfterTheReboot_MarksTheNewSlotBadBootsBackAndReportsRolledBack()
+    {
+        var (size, sha) = FakeRauc.WriteBundle(Path.Combine(_dir, "update.raucb"), "1.1.0");
+        using var files = new FixedHttpServer(File.ReadAllBytes(Path.Combine(_dir, "update.raucb")));
+        var job = new OtaJob("job-ota-2", "1.1.0", new Uri(files.BaseAddress, "update.raucb"), size, sha, FakeRauc.Compatible, DateTimeOffset.UtcNow.AddHours(1));
+        var boot = new SettableBootIdentity("boot-1");
+        using var room = new FakeAudioCapture(SpeechClips.Silence(1000));
+        IHost? host = null;
+        var reboot = new RecordingReboot(() => host!.Services.GetRequiredService<IDeviceActivity>(), () => true, _rauc.Reboot);
+
+        // Boot 1 installs and reboots; boot 2 runs an image whose health clip is gone; boot 3 is the old slot again.
+        var noManifest = Path.Combine(_dir, "image", "missing.json");
+        foreach (var (bootId, manifest) in new[] { ("boot-1", (string?)null), ("boot-2", noManifest), ("boot-3", null) })
+        {
+            boot.CurrentBootId = bootId;
+            var requests = reboot.Requests.Count;
+            using (host = Build(room, new RecordingAudioOutput(), new CollectingEventSink(), boot, reboot, manifest))
+            {
+                await host.StartAsync();
+                if (bootId == "boot-1")
+                {
+                    await _fleet.WaitForAsync(m => m.Topic == $"{Base}/state" && m.Text == "online", what: "the device online");
+                    await _fleet.PublishAsync($"{Base}/ota/job", OtaJobJson.Serialize(job));
+                }
+
+                if (bootId == "boot-3")
+                {
+                    // The outcome goes out once the device is back on the old slot.
+                    await _fleet.WaitForAsync(IsOutcome, TimeSpan.FromSeconds(60), "the outcome event");
+                }
+                else
+                {
+                    await reboot.WaitForCountAsync(requests + 1, TimeSpan.FromSeconds(60));
+                }
+
+                await host.StopAsync();
+            }
+        }
+
+        var outcome = await _fleet.WaitForAsync(IsOutcome, what: "the outcome event");
+        using var document = JsonDocument.Parse(outcome.Payload);
+        var data = document.RootElement.GetProperty("data");
+        Assert.Equal(("RolledBack", "HealthCheckFailed", "rootfs.0"), (data.GetProperty("outcome").GetString(), data.GetProperty("reason").GetString(), data.GetProperty("runningSlot").GetString()));
+        Assert.Contains($"health manifest {noManifest} is missing", data.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("A", _rauc.Booted);
+        Assert.Equal(2, reboot.Requests.Count);
+        Assert.Contains(_rauc.Calls, c => c.EndsWith("status mark-bad booted", StringComparison.Ordinal));
+    }
+
+    private static bool IsOutcome(Received message) =>
+        message.Topic == $"{Base}/events" && message.Text.Contains(FleetOtaChannel.OutcomeEventType, StringComparison.Ordinal);
 
     private static bool IsStatus(Received message, string state)
     {
@@ -150,7 +203,7 @@ public sealed class OtaHostTests : IAsyncLifetime
         return states;
     }
 
-    private IHost Build(IAudioCapture capture, IAudioOutput output, IPipelineEventSink events, SettableBootIdentity boot, RecordingReboot reboot) =>
+    private IHost Build(IAudioCapture capture, IAudioOutput output, IPipelineEventSink events, SettableBootIdentity boot, RecordingReboot reboot, string? manifest = null) =>
         ApplianceHost.Build(
             settings: new Dictionary<string, string?>
             {
@@ -171,7 +224,7 @@ public sealed class OtaHostTests : IAsyncLifetime
                 ["Ota:Enabled"] = "true",
                 ["Ota:Rauc:Executable"] = _rauc.Executable,
                 ["Ota:Rauc:ConfigPath"] = _rauc.ConfigPath,
-                ["Ota:HealthManifest"] = Path.Combine(_dir, "image", "health-clip.json"),
+                ["Ota:HealthManifest"] = manifest ?? Path.Combine(_dir, "image", "health-clip.json"),
                 ["Ota:IdlePollInterval"] = "00:00:00.020",
                 ["Ota:ProgressInterval"] = "00:00:00",
                 ["Ota:FreeSpaceMarginBytes"] = "1024",
