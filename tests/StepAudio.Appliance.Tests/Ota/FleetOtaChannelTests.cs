@@ -17,7 +17,7 @@ public sealed class FleetOtaChannelTests : IAsyncLifetime
     private const string Device = "device-a";
     private static readonly string Base = $"stepaudio/{MosquittoBroker.Fleet}/{Device}";
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"stepaudio-ota-channel-{Guid.NewGuid():N}");
-    private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(2));
+    private CancellationTokenSource _stop = new(TimeSpan.FromMinutes(2));
     private MosquittoBroker _broker = null!;
     private FleetLink _link = null!;
     private FleetOtaChannel _channel = null!;
@@ -93,6 +93,28 @@ public sealed class FleetOtaChannelTests : IAsyncLifetime
             Assert.Equal("Committed", data.GetProperty("outcome").GetString());
             Assert.Equal("rootfs.1", data.GetProperty("runningSlot").GetString());
         }
+    }
+
+    [Fact]
+    public async Task ReadJobs_WhenTheJobWasSentWhileTheDeviceWasOffline_DeliversItAfterTheReconnect()
+    {
+        using var reading = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await using var jobs = _channel.ReadJobsAsync(reading.Token).GetAsyncEnumerator(reading.Token);
+        var next = jobs.MoveNextAsync().AsTask();
+        await _stop.CancelAsync();
+        await _linkRun;
+        await _fleet.WaitForAsync(m => m.Topic == $"{Base}/state" && m.Text == "offline", what: "the device offline");
+
+        var job = new OtaJob("job-offline", "1.3.0", new Uri("https://updates.example/c.raucb"), 5, new string('d', 64), "stepaudio-edge", DateTimeOffset.UtcNow.AddHours(1));
+        await _fleet.PublishAsync($"{Base}/ota/job", OtaJobJson.Serialize(job));
+        Assert.False(next.IsCompleted);
+        _stop.Dispose();
+        _stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var token = _stop.Token;
+        _linkRun = Task.Run(() => _link.RunAsync(token));
+
+        Assert.True(await next.WaitAsync(reading.Token));
+        Assert.Equal("job-offline", jobs.Current.JobId);
     }
 
     [Fact]
