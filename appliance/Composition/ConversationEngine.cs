@@ -40,14 +40,18 @@ internal sealed class ConversationEngine : IAsyncDisposable
     /// <summary>The channel the loop posts to.</summary>
     public ChannelReader<TurnSignal> Signals => _signals.Reader;
 
-    /// <summary>Loads and wires everything; every model is checked and warmed before this returns.</summary>
+    /// <summary>
+    /// Loads and wires everything; every model is checked and warmed before this returns. Prepared
+    /// speaker prompts are kept under <c>stateDirectory</c> (the service's) unless Voice:CacheDirectory says otherwise.
+    /// </summary>
     public static async Task<ConversationEngine> CreateAsync(
         ApplianceSettings settings,
         IAudioOutput output,
         IPipelineEventSink events,
         ILoggerFactory loggers,
         CancellationToken cancellationToken,
-        IWakeArbiter? arbiter = null)
+        IWakeArbiter? arbiter = null,
+        string? stateDirectory = null)
     {
         var owned = new List<IDisposable>();
         try
@@ -57,7 +61,7 @@ internal sealed class ConversationEngine : IAsyncDisposable
             var tokenizer = listening.Tokenizer;
             var vocoder = Own(owned, StreamingVocoder.Load(settings.Vocoder, factory, loggers.CreateLogger<StreamingVocoder>()));
             var client = Own(owned, new GpuServerClient(settings.GpuServer, loggers.CreateLogger<GpuServerClient>()));
-            var voice = await SpeakerVoiceBuilder.BuildAsync(settings.Voice, tokenizer, vocoder, cancellationToken);
+            var voices = await ConversationVoices.LoadAsync(settings, tokenizer, vocoder, factory, loggers, stateDirectory, owned, cancellationToken);
 
             var timeline = new AudioTimeline();
             var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -66,13 +70,13 @@ internal sealed class ConversationEngine : IAsyncDisposable
                 client,
                 new TtsPromptBuilder(client, settings.GpuServer.TtsModel),
                 vocoder,
-                voice,
+                voices.Speech.Voice,
                 output,
                 events,
                 timeline,
                 settings.GpuServer,
                 loggers.CreateLogger<TurnCoordinator>(),
-                arbiter);
+                arbiter) { Voices = voices };
             return new ConversationEngine(owned, loop, coordinator, timeline, signals);
         }
         catch

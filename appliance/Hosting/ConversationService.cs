@@ -104,7 +104,7 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         Status("loading and warming models");
-        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter);
+        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter, _hosting.StateDirectory);
         _metrics.Observe(_engine.Loop);
 
         // A fleet's threshold or timing change reaches the running loop as a new snapshot: the

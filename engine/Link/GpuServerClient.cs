@@ -107,6 +107,7 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
 
         ReadOnlyMemory<byte> body = GpuServerRequests.Tts(_options, promptIds);
         var parser = new AudioTokenParser();
+        var guard = new Tts.RepetitionGuardMonitor(promptIds);
         int[] ids = new int[64];
         await foreach (ReadOnlyMemory<char> text in StreamTextAsync(_completionsUri, body, "tts", cancellationToken))
         {
@@ -120,6 +121,7 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
             for (int i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                guard.Accept(AudioTokenText.LlmIdOffset + ids[i]);
                 yield return ids[i];
             }
         }
@@ -128,6 +130,8 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         {
             Log.AudioTokensRejected(_logger, parser.RejectedCount);
         }
+
+        ReportRepetitionGuard(guard);
     }
 
     /// <summary>Token ids of <paramref name="text"/> from the server's <c>POST /tokenize</c>, without special tokens.</summary>
