@@ -52,6 +52,9 @@ public sealed class VocoderProfile
     /// <summary>Default tokens in the first streaming chunk.</summary>
     public int FirstChunkTokens { get; private init; }
 
+    /// <summary>Default look-ahead of the first chunk only (at most <see cref="OverlapTokens"/>): less waiting before the first sound.</summary>
+    public int FirstLookAheadTokens { get; private init; }
+
     /// <summary>Default tokens in the second streaming chunk; later chunks double up to <see cref="MaxChunkTokens"/>.</summary>
     public int ChunkTokens { get; private init; }
 
@@ -63,6 +66,15 @@ public sealed class VocoderProfile
 
     /// <summary>Mel frames HiFT re-reads from the previous chunk (its source and PCM cache is this many hops).</summary>
     public int HiftCacheFrames { get; private init; }
+
+    /// <summary>The HiFT cache after the first chunk only (at most <see cref="HiftCacheFrames"/>): the PCM held back from the first sound.</summary>
+    public int FirstHiftCacheFrames { get; private init; }
+
+    /// <summary>Audio ids consumed per flow step: 1 for interleaved, 5/3 for the layouts that turn each 5-id group into 3 steps.</summary>
+    public double AudioIdsPerStep => TokenLayout == FlowTokenLayout.Interleaved ? 1.0 : 5.0 / 3.0;
+
+    /// <summary>Audio ids per second of speech this profile implies (the rate a real-time TTS model emits them): 41.67 for Step-Audio's ids.</summary>
+    public double AudioIdRate => TokenRate * AudioIdsPerStep;
 
     /// <summary>Target mel frames for <paramref name="tokens"/> flow tokens: <c>int(n / token_rate * sample_rate / hop)</c>.</summary>
     public int FramesForTokens(int tokens) => (int)(tokens / TokenRate * SampleRate / Hop);
@@ -126,16 +138,30 @@ public sealed class VocoderProfile
             CfgRate = (float)reader.Double("cfgRate", 0, 10),
             SpeakerEmbeddingDim = reader.Int("speakerEmbeddingDim", 1, 4096),
             FirstChunkTokens = reader.Int("firstChunkTokens", 1, 100000),
+            FirstLookAheadTokens = reader.Int("firstLookAheadTokens", 0, 100000),
             ChunkTokens = reader.Int("chunkTokens", 1, 100000),
             MaxChunkTokens = reader.Int("maxChunkTokens", 1, 100000),
             OverlapTokens = reader.Int("overlapTokens", 0, 100000),
             HiftCacheFrames = reader.Int("hiftCacheFrames", 0, 10000),
+            FirstHiftCacheFrames = reader.Int("firstHiftCacheFrames", 0, 10000),
         };
 
         if (profile.FirstChunkTokens > profile.MaxChunkTokens || profile.ChunkTokens > profile.MaxChunkTokens)
         {
             throw new VocoderConfigException(
                 $"{source}: 'firstChunkTokens' ({profile.FirstChunkTokens}) and 'chunkTokens' ({profile.ChunkTokens}) must not exceed 'maxChunkTokens' ({profile.MaxChunkTokens}).");
+        }
+
+        if (profile.FirstLookAheadTokens > profile.OverlapTokens)
+        {
+            throw new VocoderConfigException(
+                $"{source}: 'firstLookAheadTokens' ({profile.FirstLookAheadTokens}) must not exceed 'overlapTokens' ({profile.OverlapTokens}).");
+        }
+
+        if (profile.FirstHiftCacheFrames > profile.HiftCacheFrames)
+        {
+            throw new VocoderConfigException(
+                $"{source}: 'firstHiftCacheFrames' ({profile.FirstHiftCacheFrames}) must not exceed 'hiftCacheFrames' ({profile.HiftCacheFrames}).");
         }
 
         return profile;
