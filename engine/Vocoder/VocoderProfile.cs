@@ -40,6 +40,13 @@ public sealed class VocoderProfile
     /// <summary>Ints per flow step: 1, or 2 for <see cref="FlowTokenLayout.V2Pairs"/>.</summary>
     public int TokenWidth => TokenLayout == FlowTokenLayout.V2Pairs ? 2 : 1;
 
+    /// <summary>
+    /// Rows of <c>h</c> the flow encoder emits per flow token: 1 (v1: the device interpolates them to the
+    /// mel frames) or the exact mel frames per token when the encoder upsamples itself (v2: 2, and the prompt
+    /// mel is resized to match, nearest, as Step-Audio-EditX does).
+    /// </summary>
+    public int EncoderFramesPerToken { get; private init; }
+
     /// <summary>Euler steps of the flow solver (10).</summary>
     public int FlowSteps { get; private init; }
 
@@ -134,6 +141,7 @@ public sealed class VocoderProfile
             TokenRate = reader.Double("tokenRate", 1, 1000),
             VocabSize = reader.Int("vocabSize", 1, 1 << 20),
             TokenLayout = reader.Layout("tokenLayout"),
+            EncoderFramesPerToken = reader.Int("encoderFramesPerToken", 1, 16),
             FlowSteps = reader.Int("flowSteps", 1, 1000),
             CfgRate = (float)reader.Double("cfgRate", 0, 10),
             SpeakerEmbeddingDim = reader.Int("speakerEmbeddingDim", 1, 4096),
@@ -150,6 +158,13 @@ public sealed class VocoderProfile
         {
             throw new VocoderConfigException(
                 $"{source}: 'firstChunkTokens' ({profile.FirstChunkTokens}) and 'chunkTokens' ({profile.ChunkTokens}) must not exceed 'maxChunkTokens' ({profile.MaxChunkTokens}).");
+        }
+
+        var framesPerToken = profile.SampleRate / (double)profile.Hop / profile.TokenRate;
+        if (profile.EncoderFramesPerToken > 1 && Math.Abs(framesPerToken - profile.EncoderFramesPerToken) > 1e-9)
+        {
+            throw new VocoderConfigException(
+                $"{source}: 'encoderFramesPerToken' ({profile.EncoderFramesPerToken}) must equal sampleRate / hop / tokenRate ({framesPerToken}) when the encoder upsamples.");
         }
 
         if (profile.FirstLookAheadTokens > profile.OverlapTokens)

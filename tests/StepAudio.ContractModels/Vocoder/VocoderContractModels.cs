@@ -43,6 +43,7 @@ public static class VocoderContractModels
           "tokenRate": 41.666666666666664,
           "vocabSize": 5120,
           "tokenLayout": "interleaved",
+          "encoderFramesPerToken": 1,
           "flowSteps": 10,
           "cfgRate": 0.7,
           "speakerEmbeddingDim": 192,
@@ -69,6 +70,7 @@ public static class VocoderContractModels
           "tokenRate": 25,
           "vocabSize": 5121,
           "tokenLayout": "v2-pairs",
+          "encoderFramesPerToken": 2,
           "flowSteps": 10,
           "cfgRate": 0.7,
           "speakerEmbeddingDim": 192,
@@ -144,15 +146,16 @@ public static class VocoderContractModels
     }
 
     /// <summary>
-    /// tokens int64 [1,N,2] + token_len int32 [1] -> h [1,N,bins]: both columns through one embedding table,
-    /// weighted 1 and 0.6 (so swapping a pair changes the output), summed, then as <see cref="BuildFlowEncoder"/>.
+    /// tokens int64 [1,N,2] + token_len int32 [1] -> h [1,2N,bins]: both columns through one embedding table,
+    /// weighted 1 and 0.6 (so swapping a pair changes the output), summed, then as <see cref="BuildFlowEncoder"/>,
+    /// each token's vector repeated for its two 50 Hz mel frames (the v2 encoder upsamples itself).
     /// </summary>
     public static byte[] BuildPairFlowEncoder(int vocabSize, int melBins)
     {
         var g = new OnnxGraphBuilder("flow_encoder")
             .Input("tokens", OnnxGraphBuilder.TensorInt64, 1, "N", 2)
             .Input("token_len", OnnxGraphBuilder.TensorInt32, 1)
-            .Output("h", OnnxGraphBuilder.TensorFloat, 1, "N", melBins);
+            .Output("h", OnnxGraphBuilder.TensorFloat, 1, "F", melBins);
         var table = g.Constant(Random(1, vocabSize * EmbeddingDim, 1f), vocabSize, EmbeddingDim);
         var projection = g.Constant(Random(2, EmbeddingDim * melBins, 0.5f), EmbeddingDim, melBins);
         var embedded = g.Node("Gather", [table, "tokens"], attributes: ("axis", 0)); // [1,N,2,E]
@@ -164,7 +167,9 @@ public static class VocoderContractModels
         var positions = g.Node("Range", [g.Constant([0L]), count, g.Constant([1L])]);
         var valid = g.Node("Less", [positions, g.Node("Cast", ["token_len"], attributes: ("to", OnnxGraphBuilder.TensorInt64))]);
         var mask = g.Node("Reshape", [g.Node("Cast", [valid], attributes: ("to", OnnxGraphBuilder.TensorFloat)), g.Constant([1L, -1L, 1L], 3)]);
-        g.Node("Mul", [shaped, mask], "h");
+        var perToken = g.Node("Unsqueeze", [g.Node("Mul", [shaped, mask]), g.Constant([2L], 1)]); // [1,N,1,bins]
+        var twice = g.Node("Concat", [perToken, perToken], attributes: ("axis", 2));
+        g.Node("Reshape", [twice, g.Constant([1L, -1L, melBins], 3)], "h");
         return g.Build(Metadata("flow_encoder", "v2"));
     }
 
@@ -199,7 +204,7 @@ public static class VocoderContractModels
         return g.Build(Metadata("spk_affine"));
     }
 
-    /// <summary>The official estimator signature; v = (A x + B mu + C cond + 0.05 spks + 0.1 t) * mask with A near -3 I and B near I.</summary>
+    /// <summary>The official estimator signature; v = (A x + B mu + C cond + 0.002 sum_t cond + 0.05 spks + 0.1 t) * mask with A near -3 I and B near I.</summary>
     public static byte[] BuildFlowEstimator(int melBins)
     {
         var g = new OnnxGraphBuilder("flow_estimator")
@@ -215,6 +220,11 @@ public static class VocoderContractModels
         var c = g.Constant(Diagonal(8, melBins, 0.2f, 0.005f), melBins, melBins);
         var sum = g.Node("Add", [g.Node("MatMul", [a, "x"]), g.Node("MatMul", [b, "mu"])]);
         sum = g.Node("Add", [sum, g.Node("MatMul", [c, "cond"])]);
+
+        // The prompt reaches every frame, as the real estimator's attention lets it: a sum over time (not a
+        // mean) of cond, which is zero past the prompt, so it is the same in every streaming window.
+        var promptSum = g.Node("ReduceSum", ["cond", g.Constant([2L], 1)], attributes: ("keepdims", 1));
+        sum = g.Node("Add", [sum, g.Node("Mul", [promptSum, g.Scalar(0.002f)])]);
         var speaker = g.Node("Unsqueeze", ["spks", g.Constant([2L], 1)]);
         sum = g.Node("Add", [sum, g.Node("Mul", [speaker, g.Scalar(0.05f)])]);
         var time = g.Node("Reshape", ["t", g.Constant([-1L, 1L, 1L], 3)]);

@@ -132,6 +132,43 @@ public sealed class VocoderChunkPlanTests(ContractVocoderDirectory models, ITest
     }
 
     [Fact]
+    public void SynthesizeAll_WhenV2PromptMelHasItsOwnLength_ThenItIsResizedNearestToTwoFramesPerPromptToken()
+    {
+        using var vocoder = Load("v2");
+        var aligned = VocoderTestData.Prompt(vocoder);
+        var promptSteps = aligned.FlowTokens.Length / 2;
+        var bins = vocoder.Profile.MelBins;
+        const int recordedFrames = 37;
+        var recorded = new float[recordedFrames * bins];
+        for (var i = 0; i < recorded.Length; i++)
+        {
+            recorded[i] = -6f + MathF.Sin(i * 0.013f);
+        }
+
+        // Step-Audio-EditX: F.interpolate(prompt_feat, size=2 * prompt tokens, mode='nearest'): frame i takes floor(i * 37 / (2 * steps)).
+        var resized = new float[2 * promptSteps * bins];
+        for (var i = 0; i < 2 * promptSteps; i++)
+        {
+            recorded.AsSpan(i * recordedFrames / (2 * promptSteps) * bins, bins).CopyTo(resized.AsSpan(i * bins, bins));
+        }
+
+        var ids = VocoderTestData.AudioIds(20, 8);
+        using var fromRecorded = vocoder.StartSession(aligned with { Mel = recorded, MelFrames = recordedFrames });
+        using var fromResized = vocoder.StartSession(aligned with { Mel = resized, MelFrames = 2 * promptSteps });
+        using var fromOther = vocoder.StartSession(aligned);
+
+        var expected = fromResized.SynthesizeAll(ids);
+        var actual = fromRecorded.SynthesizeAll(ids);
+        var other = fromOther.SynthesizeAll(ids);
+
+        // Equal up to float rounding (ONNX Runtime's kernels may sum in another order over other buffers).
+        Assert.Equal(expected.Length, actual.Length);
+        Assert.All(Enumerable.Range(0, expected.Length), i => Assert.Equal(expected[i], actual[i], 1e-5f));
+        var promptEffect = expected.Zip(other, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(promptEffect > 1e-3, $"the prompt mel should reach the output; largest difference {promptEffect}");
+    }
+
+    [Fact]
     public void Append_WhenNoUtteranceBegun_ThenInvalidOperationSaysToCallBegin()
     {
         using var vocoder = Load("v1");
