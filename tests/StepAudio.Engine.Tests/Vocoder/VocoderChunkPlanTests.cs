@@ -70,7 +70,9 @@ public sealed class VocoderChunkPlanTests(ContractVocoderDirectory models, ITest
     {
         using var vocoder = Load(profileName);
         using var session = vocoder.StartSession(VocoderTestData.Prompt(vocoder));
-        SyncVocoding.Run(session, VocoderTestData.AudioIds(300, 1)); // every shape of the plan seen once
+        // Every shape of the plan seen, and the code past its first calls (tiered compilation).
+        SyncVocoding.Run(session, VocoderTestData.AudioIds(300, 1));
+        SyncVocoding.Run(session, VocoderTestData.AudioIds(300, 3));
         var ids = VocoderTestData.AudioIds(200, 2);
 
         session.Begin();
