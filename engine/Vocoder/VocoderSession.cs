@@ -55,9 +55,6 @@ public sealed partial class VocoderSession : IDisposable
     /// <summary>Output sample rate (the profile's).</summary>
     public int SampleRate => _profile.SampleRate;
 
-    /// <summary>Chunks run so far in the current utterance.</summary>
-    public int ChunksRun => _chunkIndex;
-
     /// <summary>
     /// Streams PCM at the profile's sample rate as audio ids (interleaved 0..5119, as the TTS model emits
     /// them) arrive. Samples are clamped to +-0.99. Each chunk's memory is valid until the next MoveNext.
