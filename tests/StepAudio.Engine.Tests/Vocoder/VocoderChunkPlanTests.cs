@@ -96,6 +96,42 @@ public sealed class VocoderChunkPlanTests(ContractVocoderDirectory models, ITest
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v2")]
+    public void Finish_WhenUtterancesOfASeenLengthRepeat_ThenWholeUtterancesAllocateNothing(string profileName)
+    {
+        using var vocoder = Load(profileName);
+        using var session = vocoder.StartSession(VocoderTestData.Prompt(vocoder));
+        var warm = VocoderTestData.AudioIds(80, 5);
+        var other = VocoderTestData.AudioIds(80, 6);
+        SyncVocoding.Run(session, warm);
+        SyncVocoding.Run(session, warm);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var samples = 0;
+        for (var utterance = 0; utterance < 5; utterance++)
+        {
+            // Other ids of the same length: the same chunk shapes, the final one included.
+            var ids = utterance % 2 == 0 ? warm : other;
+            session.Begin();
+            foreach (var id in ids)
+            {
+                session.Append(id);
+                while (session.TryRunChunk(out var pcm))
+                {
+                    samples += pcm.Length;
+                }
+            }
+
+            samples += session.Finish().Length;
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine($"{profileName}: 5 utterances, {samples} samples, {allocated} bytes allocated");
+        Assert.Equal(0, allocated);
+    }
+
     [Fact]
     public void Load_WhenOptionsSetTheFirstChunk_ThenTheyOverrideTheProfile()
     {
