@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
@@ -30,6 +31,7 @@ public sealed partial class TurnCoordinator
     private readonly HashSet<string> _unknownTags = new(StringComparer.Ordinal);
     private readonly IWakeArbiter _arbiter;
     private Task<bool> _answering = Task.FromResult(true);
+    private readonly ConversationContext _context;
 
     public TurnCoordinator(
         GpuServerClient client,
@@ -41,7 +43,8 @@ public sealed partial class TurnCoordinator
         AudioTimeline timeline,
         GpuServerOptions serverOptions,
         ILogger<TurnCoordinator>? logger = null,
-        IWakeArbiter? arbiter = null)
+        IWakeArbiter? arbiter = null,
+        ConversationContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(events);
@@ -54,7 +57,11 @@ public sealed partial class TurnCoordinator
         _serverOptions = serverOptions;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _arbiter = arbiter ?? AlwaysAnswer.Instance;
+        _context = context ?? new ConversationContext(new ConversationOptions(), serverOptions.SystemPrompt);
     }
+
+    /// <summary>The conversation's history: what each chat request carries before the current turn.</summary>
+    public ConversationContext Context => _context;
 
     /// <summary>Turns that ended with a spoken reply.</summary>
     public int CompletedTurns { get; private set; }
@@ -239,6 +246,7 @@ public sealed partial class TurnCoordinator
             using var stopChat = cancellationToken.Register(chat.Cancel);
             latency.ChatRequest = chat.RequestStamp;
             var reply = await _speaker.SpeakAsync(chat, latency, endOfTurn.TurnId, cancellationToken);
+            RecordTurn(chat, reply);
             CompletedTurns++;
             Emit(PipelineEventTypes.TurnEnd, _timeline.NowMs, latency.Describe(endOfTurn.TurnId, reply));
         }
@@ -271,11 +279,7 @@ public sealed partial class TurnCoordinator
     private TaskCompletionSource TurnCompletion(int turnId) =>
         _turnsFinished.GetOrAdd(turnId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    internal List<ChatMessage> Messages(AudioTokens tokens) =>
-    [
-        new ChatMessage("system", _serverOptions.SystemPrompt),
-        new ChatMessage("human", tokens.ToTokenString()),
-    ];
+    internal IReadOnlyList<ChatMessage> Messages(AudioTokens tokens) => _context.BuildMessages(tokens.ToTokenString());
 
     internal GpuServerClient Client => _client;
 
