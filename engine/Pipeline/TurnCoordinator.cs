@@ -32,6 +32,7 @@ public sealed partial class TurnCoordinator
     private readonly IWakeArbiter _arbiter;
     private Task<bool> _answering = Task.FromResult(true);
     private readonly ConversationContext _context;
+    private readonly IAudioOutput _output;
 
     public TurnCoordinator(
         GpuServerClient client,
@@ -52,6 +53,7 @@ public sealed partial class TurnCoordinator
         ArgumentNullException.ThrowIfNull(serverOptions);
         _client = client;
         _speaker = new ReplySpeaker(this, ttsPrompts, vocoder, voice, output);
+        _output = output;
         _events = events;
         _timeline = timeline;
         _serverOptions = serverOptions;
@@ -96,6 +98,7 @@ public sealed partial class TurnCoordinator
     public async Task RunAsync(ChannelReader<TurnSignal> signals, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signals);
+        PreparePromptsInBackground(cancellationToken);
         try
         {
             await foreach (var signal in signals.ReadAllAsync(cancellationToken))
@@ -113,6 +116,7 @@ public sealed partial class TurnCoordinator
 
             await _reply;
             await _closing;
+            await FinishPreparingPromptsAsync();
         }
     }
 
@@ -128,6 +132,14 @@ public sealed partial class TurnCoordinator
                 Emit(PipelineEventTypes.Wake, signal.AtMs, ("keyword", signal.Keyword), ("score", Math.Round(signal.Score, 4)), ("turn", signal.TurnId),
                     ("snr_db", signal.SignalToNoiseDb));
                 _answering = ArbitrateAsync(signal, cancellationToken);
+                break;
+
+            case TurnSignalKind.FollowUp:
+                OnFollowUpSpeech(signal);
+                break;
+
+            case TurnSignalKind.FollowUpClosed:
+                Emit(PipelineEventTypes.FollowUpEnd, signal.AtMs, ("turn", signal.TurnId));
                 break;
 
             case TurnSignalKind.SpeechStart:
@@ -249,6 +261,7 @@ public sealed partial class TurnCoordinator
             RecordTurn(chat, reply);
             CompletedTurns++;
             Emit(PipelineEventTypes.TurnEnd, _timeline.NowMs, latency.Describe(endOfTurn.TurnId, reply));
+            AfterSpokenReply(endOfTurn.TurnId, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -259,6 +272,7 @@ public sealed partial class TurnCoordinator
             FailedTurns++;
             Log.TurnFailed(_logger, endOfTurn.TurnId, ex.Message);
             Emit(PipelineEventTypes.Error, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("stage", StageOf(ex)), ("kind", KindOf(ex)), ("message", ex.Message));
+            await SayWhatWentWrongAsync(ex, endOfTurn.TurnId, cancellationToken);
         }
         finally
         {
