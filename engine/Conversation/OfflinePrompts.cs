@@ -23,6 +23,7 @@ public sealed partial class OfflinePrompts
     private readonly PromptClip?[] _ownVoice = new PromptClip?[Kinds.Length];
     private readonly PromptClip?[] _bundled = new PromptClip?[Kinds.Length];
     private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _allRendered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _preparing;
 
     /// <param name="options">Texts, cache and bundle locations; validated here.</param>
@@ -47,6 +48,9 @@ public sealed partial class OfflinePrompts
 
     /// <summary>The options in force.</summary>
     public OfflinePromptOptions Options => _options;
+
+    /// <summary>Completes once every prompt has its own-voice clip (rendered or read from the cache).</summary>
+    public Task AllRendered => _allRendered.Task;
 
     /// <summary>True while some prompt has no own-voice clip and a renderer could make one.</summary>
     public bool NeedsRendering
@@ -134,6 +138,10 @@ public sealed partial class OfflinePrompts
         lock (_gate)
         {
             _ownVoice[(int)kind] = clip;
+            if (Array.IndexOf(_ownVoice, null) < 0)
+            {
+                _allRendered.TrySetResult();
+            }
         }
     }
 
