@@ -34,7 +34,7 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
     [InlineData(Fault.DropMidReply, OfflinePromptKind.ConnectionLost)]
     public async Task ReplyAsync_WhenTheLinkFailsTheTurn_ThenTheMatchingPromptPlaysAndTheNextTurnIsAnswered(Fault fault, OfflinePromptKind expected)
     {
-        await using var rig = await CoordinatorRig.CreateAsync(models);
+        await using var rig = await CoordinatorRig.CreateAsync(models.Root);
         var prompts = new OfflinePrompts(Options(), rig.Renderer());
         Assert.Equal(4, await prompts.PrepareAsync(CancellationToken.None));
         rig.Start(prompts: prompts);
@@ -65,7 +65,7 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
     [Fact]
     public async Task PrepareAsync_WhenClipsWereRenderedInAnEarlierRun_ThenTheyComeFromTheCacheWithoutTheServer()
     {
-        await using var rig = await CoordinatorRig.CreateAsync(models);
+        await using var rig = await CoordinatorRig.CreateAsync(models.Root);
         var first = new OfflinePrompts(Options(), rig.Renderer());
         await first.PrepareAsync(CancellationToken.None);
         var rendered = first.ClipFor(OfflinePromptKind.ConnectionLost, rig.Vocoder.SampleRate);
@@ -87,7 +87,7 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
     [Fact]
     public async Task PrepareAsync_WhenTheVoiceChanged_ThenTheCachedClipsMissAndAreRenderedAnew()
     {
-        await using var rig = await CoordinatorRig.CreateAsync(models);
+        await using var rig = await CoordinatorRig.CreateAsync(models.Root);
         await new OfflinePrompts(Options(), rig.Renderer()).PrepareAsync(CancellationToken.None);
         var otherVoice = new VoicePromptRenderer(rig.Client, rig.Prompts, rig.Vocoder, rig.Voice with { PromptText = "Another voice." }, "contract-vocoder");
 
@@ -100,7 +100,7 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
     [Fact]
     public async Task ClipFor_WhenNothingWasRenderedYet_ThenTheBundledClipElseTheEarcon()
     {
-        await using var rig = await CoordinatorRig.CreateAsync(models);
+        await using var rig = await CoordinatorRig.CreateAsync(models.Root);
         await rig.StopServerAsync();
         Directory.CreateDirectory(Path.Combine(_dir, "bundled"));
         var bundled = Enumerable.Range(0, 16000).Select(i => 0.2f * MathF.Sin(i * 0.05f)).ToArray();
@@ -123,7 +123,7 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
     [Fact]
     public async Task ReplyAsync_WhenATurnSucceedsAfterAStartWithoutServer_ThenMissingPromptsAreRenderedInTheIdleMoment()
     {
-        await using var rig = await CoordinatorRig.CreateAsync(models);
+        await using var rig = await CoordinatorRig.CreateAsync(models.Root);
         rig.Server.Options.FailWithStatus = 503;
         var prompts = new OfflinePrompts(Options(), rig.Renderer());
         rig.Start(prompts: prompts);

@@ -52,13 +52,13 @@ internal sealed class CoordinatorRig : IAsyncDisposable
 
     public TurnCoordinator Coordinator { get; private set; } = null!;
 
-    public static async Task<CoordinatorRig> CreateAsync(ContractVocoderDirectory models, Action<GpuServerOptions>? configure = null)
+    public static async Task<CoordinatorRig> CreateAsync(string modelsRoot, Action<GpuServerOptions>? configure = null)
     {
         var server = await StandInGpuServer.StartAsync(new StandInOptions());
         var options = new GpuServerOptions { BaseAddress = server.BaseAddress, Resilience = { RetryAttempts = 0 } };
         configure?.Invoke(options);
         var client = new GpuServerClient(options);
-        var vocoder = StreamingVocoder.Load(new VocoderOptions { ModelDirectory = models.Root, NoiseSeed = 7 }, new OnnxSessionFactory());
+        var vocoder = StreamingVocoder.Load(new VocoderOptions { ModelDirectory = modelsRoot, NoiseSeed = 7 }, new OnnxSessionFactory());
         var voice = new SpeakerVoice("Speak plainly.", "Hello there.", [1, 2, 1030, 1031, 1032], VocoderTestData.Prompt(vocoder));
         return new CoordinatorRig(server, client, vocoder, voice);
     }
