@@ -8,9 +8,10 @@ namespace StepAudio.Engine.Conversation;
 
 /// <summary>
 /// The prompts the device plays when the GPU server fails a turn. Each kind is, best first: rendered in
-/// the device's own voice (now, or in an earlier run and read from the disk cache), the clip bundled at
-/// publish time, or a synthesized earcon. Rendering needs the server, so it runs at start and again in
-/// idle moments after a turn succeeded, until every prompt has its own-voice clip.
+/// the device's own voice (now, or in an earlier run and read from the disk cache at construction), the
+/// clip bundled at publish time, or a synthesized earcon. Rendering needs the server, so it runs in the
+/// idle moment after a spoken reply (the server has just proved reachable) until every prompt has its
+/// own-voice clip.
 /// </summary>
 public sealed partial class OfflinePrompts
 {
@@ -44,6 +45,14 @@ public sealed partial class OfflinePrompts
         _cache = new OfflinePromptCache(options.ResolveCacheDirectory());
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         LoadBundled();
+        if (renderer is not null)
+        {
+            // Clips rendered in an earlier run are there from the start, before the server is ever asked.
+            foreach (var kind in Kinds)
+            {
+                TryLoadCached(kind);
+            }
+        }
     }
 
     /// <summary>The options in force.</summary>
@@ -93,7 +102,7 @@ public sealed partial class OfflinePrompts
             var ready = 0;
             foreach (var kind in Kinds)
             {
-                if (Current(kind) is not null || TryLoadCached(kind) || await TryRenderAsync(_renderer, kind, cancellationToken))
+                if (Current(kind) is not null || await TryRenderAsync(_renderer, kind, cancellationToken))
                 {
                     ready++;
                 }

@@ -58,6 +58,30 @@ public sealed class VoicePromptRenderer : IPromptRenderer
         return new PromptClip([.. samples], _vocoder.SampleRate, PromptSource.OwnVoice);
     }
 
+    /// <summary>
+    /// The names, sizes and modification times of the files in <paramref name="directory"/> (a vocoder
+    /// profile): cheap to compute at start, and it changes when the operator installs other models.
+    /// </summary>
+    public static string FingerprintDirectory(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        if (!Directory.Exists(directory))
+        {
+            return "(missing)";
+        }
+
+        var files = Directory.GetFiles(directory);
+        Array.Sort(files, StringComparer.Ordinal);
+        var text = new StringBuilder();
+        foreach (var file in files)
+        {
+            var info = new FileInfo(file);
+            text.Append(info.Name).Append(':').Append(info.Length).Append(':').Append(info.LastWriteTimeUtc.Ticks).Append(';');
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>A short hash of everything besides the text that shapes the rendered audio.</summary>
     public static string IdentityOf(SpeakerVoice voice, string vocoderProfile, int sampleRate, string vocoderFingerprint)
     {

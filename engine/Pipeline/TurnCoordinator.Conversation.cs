@@ -8,6 +8,9 @@ public sealed partial class TurnCoordinator
 {
     private Task _preparingPrompts = Task.CompletedTask;
 
+    // Rendering prompts is opportunistic: it stops when the coordinator stops, whatever the reason.
+    private CancellationToken _promptsToken;
+
     /// <summary>Where a follow-up window is opened after each spoken reply; none when null.</summary>
     public IFollowUpWindow? FollowUpWindow { get; init; }
 
@@ -28,7 +31,7 @@ public sealed partial class TurnCoordinator
     }
 
     /// <summary>The reply has played: listen without the wake word for a while, and use the quiet moment to render missing prompts.</summary>
-    private void AfterSpokenReply(int turnId, CancellationToken cancellationToken)
+    private void AfterSpokenReply(int turnId)
     {
         var window = _context.Options.FollowUpWindow;
         if (FollowUpWindow is { } followUp && window > TimeSpan.Zero)
@@ -37,7 +40,7 @@ public sealed partial class TurnCoordinator
             Emit(PipelineEventTypes.FollowUpOpen, _timeline.NowMs, ("turn", turnId), ("window_ms", window.TotalMilliseconds), ("session", _context.SessionId));
         }
 
-        PreparePromptsInBackground(cancellationToken);
+        PreparePromptsInBackground();
     }
 
     /// <summary>Speech in the follow-up window: a turn of the same conversation, which this speaker already won.</summary>
@@ -48,11 +51,12 @@ public sealed partial class TurnCoordinator
     }
 
     /// <summary>Renders the offline prompts the device does not have in its own voice yet, off the turn's path.</summary>
-    private void PreparePromptsInBackground(CancellationToken cancellationToken)
+    private void PreparePromptsInBackground()
     {
-        if (OfflinePrompts is { NeedsRendering: true } prompts && _preparingPrompts.IsCompleted)
+        if (OfflinePrompts is { NeedsRendering: true } prompts && _preparingPrompts.IsCompleted && !_promptsToken.IsCancellationRequested)
         {
-            _preparingPrompts = Task.Run(() => prompts.PrepareAsync(cancellationToken), cancellationToken);
+            var token = _promptsToken;
+            _preparingPrompts = Task.Run(() => prompts.PrepareAsync(token), token);
         }
     }
 

@@ -98,7 +98,8 @@ public sealed partial class TurnCoordinator
     public async Task RunAsync(ChannelReader<TurnSignal> signals, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signals);
-        PreparePromptsInBackground(cancellationToken);
+        using var promptsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _promptsToken = promptsStop.Token;
         try
         {
             await foreach (var signal in signals.ReadAllAsync(cancellationToken))
@@ -116,6 +117,7 @@ public sealed partial class TurnCoordinator
 
             await _reply;
             await _closing;
+            await promptsStop.CancelAsync();
             await FinishPreparingPromptsAsync();
         }
     }
@@ -261,7 +263,7 @@ public sealed partial class TurnCoordinator
             RecordTurn(chat, reply);
             CompletedTurns++;
             Emit(PipelineEventTypes.TurnEnd, _timeline.NowMs, latency.Describe(endOfTurn.TurnId, reply));
-            AfterSpokenReply(endOfTurn.TurnId, cancellationToken);
+            AfterSpokenReply(endOfTurn.TurnId);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -121,7 +121,7 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
     }
 
     [Fact]
-    public async Task ReplyAsync_WhenATurnSucceedsAfterAStartWithoutServer_ThenMissingPromptsAreRenderedInTheIdleMoment()
+    public async Task ReplyAsync_WhenATurnSucceedsWhilePromptsAreMissing_ThenTheyAreRenderedInTheIdleMomentAfterIt()
     {
         await using var rig = await CoordinatorRig.CreateAsync(models.Root);
         rig.Server.Options.FailWithStatus = 503;
