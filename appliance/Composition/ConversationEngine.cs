@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
@@ -66,9 +67,10 @@ internal sealed class ConversationEngine : IAsyncDisposable
             var timeline = new AudioTimeline();
             var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var loop = Own(owned, listening.CreateLoop(settings.WakeWord, settings.Endpointing, timeline, signals.Writer));
+            var ttsPrompts = new TtsPromptBuilder(client, settings.GpuServer.TtsModel);
             var coordinator = new TurnCoordinator(
                 client,
-                new TtsPromptBuilder(client, settings.GpuServer.TtsModel),
+                ttsPrompts,
                 vocoder,
                 voices.Speech.Voice,
                 output,
@@ -76,7 +78,13 @@ internal sealed class ConversationEngine : IAsyncDisposable
                 timeline,
                 settings.GpuServer,
                 loggers.CreateLogger<TurnCoordinator>(),
-                arbiter) { Voices = voices };
+                arbiter,
+                new ConversationContext(settings.Conversation, settings.GpuServer.SystemPrompt, logger: loggers.CreateLogger<ConversationContext>()))
+            {
+                Voices = voices,
+                FollowUpWindow = loop,
+                OfflinePrompts = OfflinePromptsFor(settings, client, ttsPrompts, vocoder, voices.Speech.Voice, loggers),
+            };
             return new ConversationEngine(owned, loop, coordinator, timeline, signals);
         }
         catch
@@ -84,6 +92,20 @@ internal sealed class ConversationEngine : IAsyncDisposable
             DisposeAll(owned);
             throw;
         }
+    }
+
+    /// <summary>The offline prompts, rendered in this voice through this vocoder; null when turned off.</summary>
+    private static OfflinePrompts? OfflinePromptsFor(
+        ApplianceSettings settings, GpuServerClient client, TtsPromptBuilder ttsPrompts, StreamingVocoder vocoder, SpeakerVoice voice, ILoggerFactory loggers)
+    {
+        if (!settings.OfflinePrompts.Enabled)
+        {
+            return null;
+        }
+
+        var fingerprint = VoicePromptRenderer.FingerprintDirectory(Path.Combine(settings.Vocoder.ModelDirectory, "vocoder", settings.Vocoder.Profile));
+        var renderer = new VoicePromptRenderer(client, ttsPrompts, vocoder, voice, fingerprint);
+        return new OfflinePrompts(settings.OfflinePrompts, renderer, loggers.CreateLogger<OfflinePrompts>());
     }
 
     /// <summary>No more audio: lets the coordinator finish and stop.</summary>

@@ -7,6 +7,7 @@ using StepAudio.Appliance.Composition;
 using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Output;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
@@ -65,7 +66,9 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
         IOptions<HostingOptions> hosting,
         IWakeArbiter arbiter,
         IOptionsMonitor<WakeWordOptions> liveWakeWord,
-        IOptionsMonitor<EndpointingOptions> liveEndpointing)
+        IOptionsMonitor<EndpointingOptions> liveEndpointing,
+        IOptions<ConversationOptions> conversation,
+        IOptions<OfflinePromptOptions> offlinePrompts)
     {
         _arbiter = arbiter;
         _liveWakeWord = liveWakeWord;
@@ -87,6 +90,8 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
             Vocoder = vocoder.Value,
             GpuServer = server.Value,
             Voice = voice.Value,
+            Conversation = conversation.Value,
+            OfflinePrompts = offlinePrompts.Value,
         };
         _channels = channels.Value;
         _hosting = hosting.Value;

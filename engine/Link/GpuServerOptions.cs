@@ -73,6 +73,11 @@ public sealed class GpuServerOptions : IValidatableObject
     [Range(1, 256)]
     public int MaxConnections { get; set; } = 4;
 
+    /// <summary>Retries before the first byte, the circuit breaker, response timeout and HTTP version.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public LinkResilienceOptions Resilience { get; set; } = new();
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

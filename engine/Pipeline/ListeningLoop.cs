@@ -12,7 +12,7 @@ namespace StepAudio.Engine.Pipeline;
 /// endpointing state machine, and posts each turn-taking step to the coordinator. Once warm a
 /// frame allocates nothing; only turn boundaries (a few per turn) do.
 /// </summary>
-public sealed class ListeningLoop : IDisposable
+public sealed partial class ListeningLoop : IDisposable
 {
     /// <summary>Samples per VAD frame, the loop's unit of work.</summary>
     public const int FrameSamples = SileroVad.FrameSize;
@@ -29,6 +29,7 @@ public sealed class ListeningLoop : IDisposable
     private readonly float[] _preRollScratch;
     private readonly float[] _frame = new float[FrameSamples];
     private WakeWordOptions _wakeOptions;
+    private EndpointingOptions _endpointing;
     private int _pending;
     private TokenizerSession? _session;
     private int _turnId;
@@ -60,6 +61,7 @@ public sealed class ListeningLoop : IDisposable
         _vad = vad;
         _tokenizer = tokenizer;
         _wakeOptions = wakeOptions;
+        _endpointing = endpointing;
         _endpoint = new EndpointDetector(endpointing);
         _timeline = timeline;
         _signals = signals;
@@ -88,6 +90,7 @@ public sealed class ListeningLoop : IDisposable
         ArgumentNullException.ThrowIfNull(wakeOptions);
         _wakeOptions = wakeOptions;
         _endpoint.UpdateOptions(endpointing);
+        _endpointing = endpointing;
     }
 
     /// <summary>Starts a turn at the next frame as if the wake word had been heard (the action button).</summary>
@@ -160,6 +163,10 @@ public sealed class ListeningLoop : IDisposable
             {
                 StartTurn("button", 1f);
             }
+            else
+            {
+                AdvanceFollowUp(probability);
+            }
 
             return;
         }
@@ -194,9 +201,10 @@ public sealed class ListeningLoop : IDisposable
         }
     }
 
-    private void StartTurn(string keyword, float score)
+    private void StartTurn(string keyword, float score, TurnSignalKind kind = TurnSignalKind.Wake)
     {
         Volatile.Write(ref _turnRequested, false);
+        EndFollowUpForTurn();
         _turnId++;
         var session = _tokenizer.StartSession();
 
@@ -207,7 +215,7 @@ public sealed class ListeningLoop : IDisposable
         session.Append(_preRollScratch.AsSpan(0, copied));
         _session = session;
         _endpoint.Reset((long)_timeline.AudioMs);
-        Post(new TurnSignal(TurnSignalKind.Wake, _timeline.AudioMs, _turnId, keyword, score, SignalToNoiseDb: SignalToNoiseDb()));
+        Post(new TurnSignal(kind, _timeline.AudioMs, _turnId, keyword, score, SignalToNoiseDb: SignalToNoiseDb()));
     }
 
     /// <summary>
