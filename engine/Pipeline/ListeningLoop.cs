@@ -28,6 +28,9 @@ public sealed class ListeningLoop : IDisposable
     private readonly PreRollBuffer _preRoll;
     private readonly float[] _preRollScratch;
     private readonly float[] _frame = new float[FrameSamples];
+
+    // Pause audio waits here until the pause is decided (longest end-of-turn silence the options allow).
+    private readonly PauseHold _pauseHold = new(10_000 * 16);
     private WakeWordOptions _wakeOptions;
     private int _pending;
     private TokenizerSession? _session;
@@ -164,7 +167,7 @@ public sealed class ListeningLoop : IDisposable
             return;
         }
 
-        _session.Append(frame);
+        HoldOrAppend(frame);
         var step = _endpoint.Advance(probability, FrameMs);
         switch (step.Kind)
         {
@@ -177,20 +180,47 @@ public sealed class ListeningLoop : IDisposable
                 Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, _turnId, Tokens: _session.SnapshotAsync(CancellationToken.None).AsTask()));
                 break;
             case EndpointEventKind.Resume:
+                ReleaseHold();
                 Post(new TurnSignal(TurnSignalKind.Resume, step.AtMs, _turnId));
                 break;
             case EndpointEventKind.EndOfTurn:
             case EndpointEventKind.MaxLengthReached:
                 var session = _session;
                 _session = null;
+                _pauseHold.Clear();
                 var reason = step.Kind == EndpointEventKind.EndOfTurn ? "silence" : "max_length";
                 Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, _turnId, Tokens: CompleteAndDispose(session), Reason: reason));
                 break;
             case EndpointEventKind.NoSpeech:
+                _pauseHold.Clear();
                 _session.Dispose();
                 _session = null;
                 Post(new TurnSignal(TurnSignalKind.NoSpeech, step.AtMs, _turnId));
                 break;
+        }
+    }
+
+    /// <summary>
+    /// While the user is paused the frame is held back (see <see cref="PauseHold"/>): the end of
+    /// the turn then asks with the very tokens the pause's speculation was asked with.
+    /// </summary>
+    private void HoldOrAppend(ReadOnlySpan<float> frame)
+    {
+        if (_endpoint.State == TurnState.UserPaused && _pauseHold.TryHold(frame))
+        {
+            return;
+        }
+
+        ReleaseHold();
+        _session!.Append(frame);
+    }
+
+    private void ReleaseHold()
+    {
+        if (_pauseHold.HeldSamples > 0)
+        {
+            _session!.Append(_pauseHold.Held);
+            _pauseHold.Clear();
         }
     }
 
@@ -206,6 +236,7 @@ public sealed class ListeningLoop : IDisposable
         var copied = _preRoll.CopyLatest(_preRollScratch.AsSpan(0, preRollSamples));
         session.Append(_preRollScratch.AsSpan(0, copied));
         _session = session;
+        _pauseHold.Clear();
         _endpoint.Reset((long)_timeline.AudioMs);
         Post(new TurnSignal(TurnSignalKind.Wake, _timeline.AudioMs, _turnId, keyword, score, SignalToNoiseDb: SignalToNoiseDb()));
     }

@@ -28,6 +28,13 @@ public sealed class StandInGpuServer : IAsyncDisposable
     private readonly ConcurrentQueue<string> _chatBodies = new();
     private readonly ConcurrentQueue<string> _completionBodies = new();
     private readonly ConcurrentQueue<string> _tokenizeBodies = new();
+    private readonly ConcurrentQueue<StandInGenerationRecord> _generations = new();
+    private readonly StandInPrefixCache _prefixCache = new();
+    private readonly Lock _jitterGate = new();
+    private Random? _jitter;
+    private int _jitterSeed;
+    private long _generatedTokens;
+    private int _prefixCacheHits;
 
     private StandInGpuServer(WebApplication app, StandInOptions options)
     {
@@ -53,6 +60,15 @@ public sealed class StandInGpuServer : IAsyncDisposable
 
     /// <summary>Generations the stand-in cut off itself (<see cref="StandInOptions.DropAfterTokens"/>).</summary>
     public int DroppedGenerations => _dropped.Value;
+
+    /// <summary>Tokens written by every generation so far, cancelled ones included.</summary>
+    public long GeneratedTokens => Interlocked.Read(ref _generatedTokens);
+
+    /// <summary>Chat requests whose prompt began with at least one block the simulated prefix cache held.</summary>
+    public int PrefixCacheHits => Volatile.Read(ref _prefixCacheHits);
+
+    /// <summary>Every generation since start, oldest first (chat and TTS).</summary>
+    public IReadOnlyList<StandInGenerationRecord> Generations => _generations.ToArray();
 
     /// <summary>Recent <c>/v1/chat/completions</c> bodies, oldest first.</summary>
     public IReadOnlyList<string> ChatRequestBodies => _chatBodies.ToArray();
@@ -117,6 +133,55 @@ public sealed class StandInGpuServer : IAsyncDisposable
     }
 
     internal void GenerationStarted() => _started.Increment();
+
+    internal void TokenGenerated(StandInGenerationRecord? record)
+    {
+        Interlocked.Increment(ref _generatedTokens);
+        record?.TokenSent();
+    }
+
+    /// <summary>Starts the record of a generation: the first-token delay after jitter and the prefix cache.</summary>
+    internal StandInGenerationRecord BeginGeneration(string route, string userContent, string answer, int[]? promptTokens)
+    {
+        StandInOptions options = Options;
+        int cached = promptTokens is null ? 0 : _prefixCache.Admit(promptTokens, options.PrefixCacheEntries, options.PrefixCacheBlockTokens);
+        if (cached > 0)
+        {
+            Interlocked.Increment(ref _prefixCacheHits);
+        }
+
+        double delayMs = options.FirstTokenDelay.TotalMilliseconds + NextJitterMs(options);
+        if (promptTokens is { Length: > 0 })
+        {
+            double share = Math.Clamp(options.PrefixCacheDelayShare, 0, 1);
+            delayMs *= 1 - (share * cached / promptTokens.Length);
+        }
+
+        var record = new StandInGenerationRecord(route, userContent, answer, promptTokens?.Length ?? 0, cached, TimeSpan.FromMilliseconds(delayMs));
+        _generations.Enqueue(record);
+        return record;
+    }
+
+    private double NextJitterMs(StandInOptions options)
+    {
+        if (options.FirstTokenJitter <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        lock (_jitterGate)
+        {
+            if (_jitter is null || _jitterSeed != options.JitterSeed)
+            {
+                _jitterSeed = options.JitterSeed;
+                _jitter = new Random(_jitterSeed);
+            }
+
+#pragma warning disable CA5394 // A repeatable simulated delay, not security.
+            return _jitter.NextDouble() * options.FirstTokenJitter.TotalMilliseconds;
+#pragma warning restore CA5394
+        }
+    }
 
     internal void GenerationCompleted() => _completed.Increment();
 
