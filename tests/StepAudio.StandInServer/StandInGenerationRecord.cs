@@ -24,6 +24,7 @@ public sealed class StandInGenerationRecord
 {
     private int _tokensSent;
     private int _outcome;
+    private long _endedAt;
 
     internal StandInGenerationRecord(string route, string userContent, string answer, int promptTokens, int cachedPromptTokens, TimeSpan firstTokenDelay)
     {
@@ -33,6 +34,7 @@ public sealed class StandInGenerationRecord
         PromptTokens = promptTokens;
         CachedPromptTokens = cachedPromptTokens;
         FirstTokenDelay = firstTokenDelay;
+        StartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
     }
 
     /// <summary>"chat" or "tts".</summary>
@@ -53,6 +55,12 @@ public sealed class StandInGenerationRecord
     /// <summary>The first-token delay it waited (after jitter and the cache's saving).</summary>
     public TimeSpan FirstTokenDelay { get; }
 
+    /// <summary>Stopwatch timestamp of the request's arrival.</summary>
+    public long StartedAt { get; }
+
+    /// <summary>Stopwatch timestamp of its end (0 while running).</summary>
+    public long EndedAt => Interlocked.Read(ref _endedAt);
+
     /// <summary>Tokens written to the client so far.</summary>
     public int TokensSent => Volatile.Read(ref _tokensSent);
 
@@ -61,6 +69,11 @@ public sealed class StandInGenerationRecord
 
     internal void TokenSent() => Interlocked.Increment(ref _tokensSent);
 
-    internal void End(StandInGenerationOutcome outcome) =>
-        Interlocked.CompareExchange(ref _outcome, (int)outcome, (int)StandInGenerationOutcome.Running);
+    internal void End(StandInGenerationOutcome outcome)
+    {
+        if (Interlocked.CompareExchange(ref _outcome, (int)outcome, (int)StandInGenerationOutcome.Running) == (int)StandInGenerationOutcome.Running)
+        {
+            Interlocked.Exchange(ref _endedAt, System.Diagnostics.Stopwatch.GetTimestamp());
+        }
+    }
 }

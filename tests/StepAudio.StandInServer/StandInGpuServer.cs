@@ -30,9 +30,6 @@ public sealed class StandInGpuServer : IAsyncDisposable
     private readonly ConcurrentQueue<string> _tokenizeBodies = new();
     private readonly ConcurrentQueue<StandInGenerationRecord> _generations = new();
     private readonly StandInPrefixCache _prefixCache = new();
-    private readonly Lock _jitterGate = new();
-    private Random? _jitter;
-    private int _jitterSeed;
     private long _generatedTokens;
     private int _prefixCacheHits;
 
@@ -150,7 +147,7 @@ public sealed class StandInGpuServer : IAsyncDisposable
             Interlocked.Increment(ref _prefixCacheHits);
         }
 
-        double delayMs = options.FirstTokenDelay.TotalMilliseconds + NextJitterMs(options);
+        double delayMs = options.FirstTokenDelay.TotalMilliseconds + NextJitterMs(options, userContent);
         if (promptTokens is { Length: > 0 })
         {
             double share = Math.Clamp(options.PrefixCacheDelayShare, 0, 1);
@@ -162,25 +159,27 @@ public sealed class StandInGpuServer : IAsyncDisposable
         return record;
     }
 
-    private double NextJitterMs(StandInOptions options)
+    /// <summary>
+    /// The jitter of one request: a function of the seed and what was asked, so the same prompt
+    /// waits the same in every run (a speculative and a baseline run of one corpus compare fairly).
+    /// </summary>
+    private static double NextJitterMs(StandInOptions options, string asked)
     {
         if (options.FirstTokenJitter <= TimeSpan.Zero)
         {
             return 0;
         }
 
-        lock (_jitterGate)
+        uint hash = 2166136261 ^ (uint)options.JitterSeed;
+        foreach (char c in asked)
         {
-            if (_jitter is null || _jitterSeed != options.JitterSeed)
-            {
-                _jitterSeed = options.JitterSeed;
-                _jitter = new Random(_jitterSeed);
-            }
-
-#pragma warning disable CA5394 // A repeatable simulated delay, not security.
-            return _jitter.NextDouble() * options.FirstTokenJitter.TotalMilliseconds;
-#pragma warning restore CA5394
+            hash = (hash ^ c) * 16777619;
         }
+
+        hash ^= hash >> 15;
+        hash *= 2246822519;
+        hash ^= hash >> 13;
+        return hash / (double)uint.MaxValue * options.FirstTokenJitter.TotalMilliseconds;
     }
 
     internal void GenerationCompleted() => _completed.Increment();

@@ -54,10 +54,13 @@ public sealed class StandInOptions
     /// </summary>
     public bool AnswerNamesPrompt { get; set; }
 
-    /// <summary>Up to this much is added to each first-token delay, drawn from <see cref="JitterSeed"/> (realistic servers vary).</summary>
+    /// <summary>
+    /// Up to this much is added to each first-token delay (realistic servers vary): a hash of
+    /// <see cref="JitterSeed"/> and the request's user turn, so a prompt always waits the same.
+    /// </summary>
     public TimeSpan FirstTokenJitter { get; set; }
 
-    /// <summary>Seed of the first-token jitter, so a run can be repeated.</summary>
+    /// <summary>Seed of the first-token jitter.</summary>
     public int JitterSeed { get; set; } = 1;
 
     /// <summary>
