@@ -31,6 +31,9 @@ public sealed class ListeningLoop : IDisposable
 
     // Pause audio waits here until the pause is decided (longest end-of-turn silence the options allow).
     private readonly PauseHold _pauseHold = new(10_000 * 16);
+
+    // The pause's snapshot while all audio since it is held: the turn's final tokens, if it ends here.
+    private Task<AudioTokens>? _pauseTokens;
     private WakeWordOptions _wakeOptions;
     private int _pending;
     private TokenizerSession? _session;
@@ -177,7 +180,8 @@ public sealed class ListeningLoop : IDisposable
                 Post(new TurnSignal(TurnSignalKind.SpeechStart, step.AtMs, _turnId));
                 break;
             case EndpointEventKind.Pause:
-                Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, _turnId, Tokens: _session.SnapshotAsync(CancellationToken.None).AsTask()));
+                _pauseTokens = _session.SnapshotAsync(CancellationToken.None).AsTask();
+                Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, _turnId, Tokens: _pauseTokens));
                 break;
             case EndpointEventKind.Resume:
                 ReleaseHold();
@@ -189,10 +193,11 @@ public sealed class ListeningLoop : IDisposable
                 _session = null;
                 _pauseHold.Clear();
                 var reason = step.Kind == EndpointEventKind.EndOfTurn ? "silence" : "max_length";
-                Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, _turnId, Tokens: CompleteAndDispose(session), Reason: reason));
+                Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, _turnId, Tokens: FinalTokens(session), Reason: reason));
                 break;
             case EndpointEventKind.NoSpeech:
                 _pauseHold.Clear();
+                _pauseTokens = null;
                 _session.Dispose();
                 _session = null;
                 Post(new TurnSignal(TurnSignalKind.NoSpeech, step.AtMs, _turnId));
@@ -215,8 +220,30 @@ public sealed class ListeningLoop : IDisposable
         _session!.Append(frame);
     }
 
+    /// <summary>
+    /// A turn that ends in a pause whose audio was all held has the pause's snapshot as its final
+    /// tokens (same samples, same tokens): no second tokenization, and the speculation commits at
+    /// once. Otherwise the session completes as usual.
+    /// </summary>
+    private Task<AudioTokens> FinalTokens(TokenizerSession session)
+    {
+        var snapshot = _pauseTokens;
+        _pauseTokens = null;
+        if (snapshot is null)
+        {
+            return CompleteAndDispose(session);
+        }
+
+        // The session goes once the snapshot is served (disposing earlier would fail it), and off the
+        // audio thread: disposing waits for the worker's model call in progress.
+        _ = snapshot.ContinueWith(static (_, state) => ((TokenizerSession)state!).Dispose(), session, CancellationToken.None,
+            TaskContinuationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
+        return snapshot;
+    }
+
     private void ReleaseHold()
     {
+        _pauseTokens = null;
         if (_pauseHold.HeldSamples > 0)
         {
             _session!.Append(_pauseHold.Held);
@@ -237,6 +264,7 @@ public sealed class ListeningLoop : IDisposable
         session.Append(_preRollScratch.AsSpan(0, copied));
         _session = session;
         _pauseHold.Clear();
+        _pauseTokens = null;
         _endpoint.Reset((long)_timeline.AudioMs);
         Post(new TurnSignal(TurnSignalKind.Wake, _timeline.AudioMs, _turnId, keyword, score, SignalToNoiseDb: SignalToNoiseDb()));
     }

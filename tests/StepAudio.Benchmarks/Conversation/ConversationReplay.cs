@@ -18,6 +18,8 @@ internal static class ConversationReplay
     {
         var corpusOptions = new ReplayCorpusOptions { Turns = 30 };
         var unstableTail = 2;
+        var endpointing = new EndpointingOptions();
+        var server = ServerOptions();
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
@@ -26,21 +28,25 @@ internal static class ConversationReplay
                 case "--turns": corpusOptions.Turns = value; break;
                 case "--seed": corpusOptions.Seed = value; break;
                 case "--unstable-tail": unstableTail = value; break;
+                case "--pause-ms": endpointing.PauseMs = value; break;
+                case "--end-of-turn-ms": endpointing.EndOfTurnMs = value; break;
+                case "--first-token-ms": server.FirstTokenDelay = TimeSpan.FromMilliseconds(value); break;
+                case "--jitter-ms": server.FirstTokenJitter = TimeSpan.FromMilliseconds(value); break;
                 default:
-                    await Console.Error.WriteLineAsync($"Unknown option {args[i]}; use --turns N, --seed N, --unstable-tail N.");
+                    await Console.Error.WriteLineAsync(
+                        $"Unknown option {args[i]}; use --turns N, --seed N, --unstable-tail N, --pause-ms N, --end-of-turn-ms N, --first-token-ms N, --jitter-ms N.");
                     return 2;
             }
         }
 
         var corpus = ReplayCorpus.Generate(corpusOptions);
-        var endpointing = new EndpointingOptions();
         var models = Path.Combine(Path.GetTempPath(), $"stepaudio-replay-{Guid.NewGuid():N}");
         VocoderContractModels.WriteAll(models);
         try
         {
-            Describe(corpus, corpusOptions, endpointing);
-            var baseline = await RunOnceAsync(corpus, models, endpointing, unstableTail, speculate: false);
-            var speculative = await RunOnceAsync(corpus, models, endpointing, unstableTail, speculate: true);
+            Describe(corpus, corpusOptions, endpointing, server);
+            var baseline = await RunOnceAsync(corpus, models, endpointing, server, unstableTail, speculate: false);
+            var speculative = await RunOnceAsync(corpus, models, endpointing, server, unstableTail, speculate: true);
             var report = ReplayReport.Compare(speculative.Results, baseline.Results, speculative.Waste, baseline.Waste);
             Console.WriteLine();
             Console.WriteLine(report.ToTable());
@@ -65,9 +71,10 @@ internal static class ConversationReplay
     };
 
     private static async Task<(IReadOnlyList<ReplayTurnResult> Results, ServerWaste Waste)> RunOnceAsync(
-        IReadOnlyList<ReplayTurnScript> corpus, string models, EndpointingOptions endpointing, int unstableTail, bool speculate)
+        IReadOnlyList<ReplayTurnScript> corpus, string models, EndpointingOptions endpointing, StandInOptions serverOptions, int unstableTail, bool speculate)
     {
-        await using var server = await StandInGpuServer.StartAsync(ServerOptions());
+        await using var server = await StandInGpuServer.StartAsync(Copy(serverOptions));
+        var warmUpGenerations = 0;
         IReadOnlyList<ReplayTurnInput> inputs;
         IReadOnlyList<ReplayTurnResult> results;
         await using (var rig = new ConversationRig(models, server.BaseAddress, speculate))
@@ -75,28 +82,40 @@ internal static class ConversationReplay
             Console.Write(speculate ? "speculative run: " : "baseline run:    ");
 
             // A first turn opens the connection and compiles the code paths; it is left out of the figures.
-            var warmUp = corpus[0] with { Seed = corpus[0].Seed ^ 0x5A5A };
-            inputs = (await new ReplayDriver(rig, new ScriptedTokenSource(unstableTail), endpointing).RunAsync([warmUp, .. corpus])).Skip(1).ToList();
+            var driver = new ReplayDriver(rig, new ScriptedTokenSource(unstableTail), endpointing);
+            await driver.RunAsync([corpus[0] with { Seed = corpus[0].Seed ^ 0x5A5A }]);
+            warmUpGenerations = server.Generations.Count;
+            inputs = await driver.RunAsync(corpus);
             results = ReplayResults.From(rig.Events.Events, inputs);
             Console.WriteLine($"{results.Count} turns, {results.Count(r => r.Failed)} failed");
         }
 
         // A generation is wasted when its prompt is not the final prompt of any turn: a speculation thrown away.
         var finals = new HashSet<string>(results.Where(r => r.FinalTokenString is not null).Select(r => r.FinalTokenString!), StringComparer.Ordinal);
-        var chats = server.Generations.Where(g => g.Route == "chat").ToList();
+        var chats = server.Generations.Skip(warmUpGenerations).Where(g => g.Route == "chat").ToList();
         var wasted = chats.Where(c => !finals.Contains(c.UserContent)).ToList();
         var waste = new ServerWaste(wasted.Count, wasted.Sum(c => c.TokensSent), chats.Count(c => c.CachedPromptTokens > 0), chats.Count);
         return (results, waste);
     }
 
-    private static void Describe(IReadOnlyList<ReplayTurnScript> corpus, ReplayCorpusOptions options, EndpointingOptions endpointing)
+    private static StandInOptions Copy(StandInOptions o) => new()
+    {
+        FirstTokenDelay = o.FirstTokenDelay,
+        FirstTokenJitter = o.FirstTokenJitter,
+        JitterSeed = o.JitterSeed,
+        TokenInterval = o.TokenInterval,
+        TtsTokensPerCharacter = o.TtsTokensPerCharacter,
+        PrefixCacheEntries = o.PrefixCacheEntries,
+        PrefixCacheDelayShare = o.PrefixCacheDelayShare,
+    };
+
+    private static void Describe(IReadOnlyList<ReplayTurnScript> corpus, ReplayCorpusOptions options, EndpointingOptions endpointing, StandInOptions server)
     {
         var pauses = corpus.SelectMany(t => t.InnerPausesMs).ToList();
         Console.WriteLine($"corpus: seed {options.Seed}, {corpus.Count} turns, {corpus.Sum(t => t.Segments.Count(s => s.IsSpeech))} phrases, " +
             $"{pauses.Count} inner pauses ({pauses.Count(p => p < endpointing.PauseMs)} below PauseMs {endpointing.PauseMs} ms, " +
             $"{pauses.Count(p => p >= endpointing.PauseMs && p < endpointing.EndOfTurnMs)} between it and EndOfTurnMs {endpointing.EndOfTurnMs} ms, " +
             $"{pauses.Count(p => p >= endpointing.EndOfTurnMs)} longer)");
-        var server = ServerOptions();
         Console.WriteLine($"stand-in: first token {server.FirstTokenDelay.TotalMilliseconds:0}-{(server.FirstTokenDelay + server.FirstTokenJitter).TotalMilliseconds:0} ms, " +
             $"{server.TokenInterval.TotalMilliseconds:0} ms per token, prefix cache {server.PrefixCacheEntries} prompts, {server.PrefixCacheDelayShare:P0} of the delay is prefill");
     }

@@ -47,6 +47,7 @@ public sealed class SpeculationTokensTests(ModelsFixture models, ContractModelsF
         output.WriteLine($"pause snapshot {atPause.GroupCount} groups, final {final.GroupCount} groups");
         Assert.True(atPause.GroupCount > 5);
         Assert.Equal(atPause.ToInterleavedIds(), final.ToInterleavedIds());
+        Assert.Same(signals[2].Tokens, signals[3].Tokens);
     }
 
     [Fact]
@@ -69,6 +70,7 @@ public sealed class SpeculationTokensTests(ModelsFixture models, ContractModelsF
             $"vq02-only shared {SharedVq02Groups(first, final)} groups");
 
         Assert.Equal(last, final);
+        Assert.Same(signals[4].Tokens, signals[5].Tokens);
         Assert.True(final.Length > first.Length);
         Assert.True(shared > 0, "the re-request shares at least the first group");
     }

@@ -17,16 +17,16 @@ public sealed class ReplayDriver(ConversationRig rig, ScriptedTokenSource tokens
     private const int FrameMs = 32;
     private const int FrameSamples = FrameMs * 16;
     private static readonly TimeSpan TurnLimit = TimeSpan.FromSeconds(60);
+    private int _turnId;
 
-    /// <summary>Plays <paramref name="turns"/> one after another; returns what was posted for each.</summary>
+    /// <summary>Plays <paramref name="turns"/> one after another; returns what was posted for each. Turn ids go on across calls.</summary>
     public async Task<IReadOnlyList<ReplayTurnInput>> RunAsync(IReadOnlyList<ReplayTurnScript> turns, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(turns);
         var inputs = new List<ReplayTurnInput>(turns.Count);
-        var turnId = 0;
         foreach (var script in turns)
         {
-            turnId++;
+            var turnId = ++_turnId;
             var input = await PlayTurnAsync(script, turnId, cancellationToken);
             inputs.Add(input);
             await rig.Coordinator.WhenTurnFinished(turnId).WaitAsync(TurnLimit, cancellationToken);
@@ -45,57 +45,75 @@ public sealed class ReplayDriver(ConversationRig rig, ScriptedTokenSource tokens
         rig.Post(new TurnSignal(TurnSignalKind.Wake, timeline.AudioMs, turnId, "replay", 1f));
         endpoint.Reset((long)timeline.AudioMs);
 
-        var tokenizedSamples = 0;
-        var pauses = 0;
+        var state = new TurnProgress();
         var clock = Stopwatch.StartNew();
-        var frameIndex = 0;
         foreach (var segment in script.Segments)
         {
             for (var ms = 0; ms < segment.Ms; ms += FrameMs)
             {
-                await PaceAsync(clock, frameIndex++, cancellationToken);
-                timeline.Advance(FrameSamples);
-                if (endpoint.State == TurnState.UserPaused && hold.TryHold(frame))
+                await PaceAsync(clock, state.Frames++, cancellationToken);
+                if (Step(state, Probability(segment.IsSpeech, vad)) is { } ended)
                 {
-                    // Held back, as the listening loop does, until the pause is decided.
-                }
-                else
-                {
-                    tokenizedSamples += hold.HeldSamples + FrameSamples;
-                    hold.Clear();
-                }
-
-                var step = endpoint.Advance(Probability(segment.IsSpeech, vad), FrameMs);
-                switch (step.Kind)
-                {
-                    case EndpointEventKind.SpeechStart:
-                        rig.Post(new TurnSignal(TurnSignalKind.SpeechStart, step.AtMs, turnId));
-                        break;
-                    case EndpointEventKind.Pause:
-                        pauses++;
-                        rig.Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, turnId, Tokens: Task.FromResult(tokens.Tokens(script.Seed, tokenizedSamples))));
-                        break;
-                    case EndpointEventKind.Resume:
-                        tokenizedSamples += hold.HeldSamples;
-                        hold.Clear();
-                        rig.Post(new TurnSignal(TurnSignalKind.Resume, step.AtMs, turnId));
-                        break;
-                    case EndpointEventKind.EndOfTurn:
-                    case EndpointEventKind.MaxLengthReached:
-                        hold.Clear();
-                        var final = tokens.Tokens(script.Seed, tokenizedSamples);
-                        var reason = step.Kind == EndpointEventKind.EndOfTurn ? "silence" : "max_length";
-                        rig.Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, turnId, Tokens: Task.FromResult(final), Reason: reason));
-                        return new ReplayTurnInput(turnId, script, final, pauses, step.AtMs);
-                    case EndpointEventKind.NoSpeech:
-                        rig.Post(new TurnSignal(TurnSignalKind.NoSpeech, step.AtMs, turnId));
-                        return new ReplayTurnInput(turnId, script, null, pauses, step.AtMs);
+                    return ended;
                 }
             }
         }
 
+        // The user stays quiet after the script (no more blips) until the endpointing ends the turn.
+        for (var ms = 0; ms < endpointing.NoSpeechTimeoutMs + endpointing.EndOfTurnMs; ms += FrameMs)
+        {
+            await PaceAsync(clock, state.Frames++, cancellationToken);
+            if (Step(state, 0.03f) is { } ended)
+            {
+                return ended;
+            }
+        }
+
         throw new InvalidOperationException(
-            $"Replay turn {script.Index} ended its script ({script.TotalMs} ms) without the endpointing ending the turn; give it a longer trailing silence than EndOfTurnMs ({endpointing.EndOfTurnMs} ms).");
+            $"Replay turn {script.Index} ended its script ({script.TotalMs} ms) and {endpointing.EndOfTurnMs} ms of silence without the endpointing ending the turn.");
+
+        ReplayTurnInput? Step(TurnProgress state, float probability)
+        {
+            timeline.Advance(FrameSamples);
+            if (endpoint.State == TurnState.UserPaused && hold.TryHold(frame))
+            {
+                // Held back, as the listening loop does, until the pause is decided.
+            }
+            else
+            {
+                state.TokenizedSamples += hold.HeldSamples + FrameSamples;
+                hold.Clear();
+            }
+
+            var step = endpoint.Advance(probability, FrameMs);
+            switch (step.Kind)
+            {
+                case EndpointEventKind.SpeechStart:
+                    rig.Post(new TurnSignal(TurnSignalKind.SpeechStart, step.AtMs, turnId));
+                    break;
+                case EndpointEventKind.Pause:
+                    state.Pauses++;
+                    rig.Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, turnId, Tokens: Task.FromResult(tokens.Tokens(script.Seed, state.TokenizedSamples))));
+                    break;
+                case EndpointEventKind.Resume:
+                    state.TokenizedSamples += hold.HeldSamples;
+                    hold.Clear();
+                    rig.Post(new TurnSignal(TurnSignalKind.Resume, step.AtMs, turnId));
+                    break;
+                case EndpointEventKind.EndOfTurn:
+                case EndpointEventKind.MaxLengthReached:
+                    hold.Clear();
+                    var final = tokens.Tokens(script.Seed, state.TokenizedSamples);
+                    var reason = step.Kind == EndpointEventKind.EndOfTurn ? "silence" : "max_length";
+                    rig.Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, turnId, Tokens: Task.FromResult(final), Reason: reason));
+                    return new ReplayTurnInput(turnId, script, final, state.Pauses, step.AtMs);
+                case EndpointEventKind.NoSpeech:
+                    rig.Post(new TurnSignal(TurnSignalKind.NoSpeech, step.AtMs, turnId));
+                    return new ReplayTurnInput(turnId, script, null, state.Pauses, step.AtMs);
+            }
+
+            return null;
+        }
     }
 
     private async Task PaceAsync(Stopwatch clock, int frameIndex, CancellationToken cancellationToken)
@@ -117,7 +135,17 @@ public sealed class ReplayDriver(ConversationRig rig, ScriptedTokenSource tokens
     private static float Probability(bool speech, Random random)
     {
         var roll = random.NextDouble();
-        return speech ? (roll < 0.04 ? 0.42f : 0.9f) : (roll < 0.02 ? 0.7f : 0.03f);
+        return speech ? (roll < 0.04 ? 0.42f : 0.9f) : (roll < 0.005 ? 0.7f : 0.03f);
+    }
+
+    /// <summary>Where the turn being played stands.</summary>
+    private sealed class TurnProgress
+    {
+        public int Frames { get; set; }
+
+        public int TokenizedSamples { get; set; }
+
+        public int Pauses { get; set; }
     }
 }
 
