@@ -28,6 +28,12 @@ public sealed partial class ListeningLoop : IDisposable
     private readonly PreRollBuffer _preRoll;
     private readonly float[] _preRollScratch;
     private readonly float[] _frame = new float[FrameSamples];
+
+    // Pause audio waits here until the pause is decided (longest end-of-turn silence the options allow).
+    private readonly PauseHold _pauseHold = new(10_000 * 16);
+
+    // The pause's snapshot while all audio since it is held: the turn's final tokens, if it ends here.
+    private Task<AudioTokens>? _pauseTokens;
     private WakeWordOptions _wakeOptions;
     private EndpointingOptions _endpointing;
     private int _pending;
@@ -171,7 +177,7 @@ public sealed partial class ListeningLoop : IDisposable
             return;
         }
 
-        _session.Append(frame);
+        HoldOrAppend(frame);
         var step = _endpoint.Advance(probability, FrameMs);
         switch (step.Kind)
         {
@@ -181,23 +187,74 @@ public sealed partial class ListeningLoop : IDisposable
                 Post(new TurnSignal(TurnSignalKind.SpeechStart, step.AtMs, _turnId));
                 break;
             case EndpointEventKind.Pause:
-                Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, _turnId, Tokens: _session.SnapshotAsync(CancellationToken.None).AsTask()));
+                _pauseTokens = _session.SnapshotAsync(CancellationToken.None).AsTask();
+                Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, _turnId, Tokens: _pauseTokens));
                 break;
             case EndpointEventKind.Resume:
+                ReleaseHold();
                 Post(new TurnSignal(TurnSignalKind.Resume, step.AtMs, _turnId));
                 break;
             case EndpointEventKind.EndOfTurn:
             case EndpointEventKind.MaxLengthReached:
                 var session = _session;
                 _session = null;
+                _pauseHold.Clear();
                 var reason = step.Kind == EndpointEventKind.EndOfTurn ? "silence" : "max_length";
-                Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, _turnId, Tokens: CompleteAndDispose(session), Reason: reason));
+                Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, _turnId, Tokens: FinalTokens(session), Reason: reason));
                 break;
             case EndpointEventKind.NoSpeech:
+                _pauseHold.Clear();
+                _pauseTokens = null;
                 _session.Dispose();
                 _session = null;
                 Post(new TurnSignal(TurnSignalKind.NoSpeech, step.AtMs, _turnId));
                 break;
+        }
+    }
+
+    /// <summary>
+    /// While the user is paused the frame is held back (see <see cref="PauseHold"/>): the end of
+    /// the turn then asks with the very tokens the pause's speculation was asked with.
+    /// </summary>
+    private void HoldOrAppend(ReadOnlySpan<float> frame)
+    {
+        if (_endpoint.State == TurnState.UserPaused && _pauseHold.TryHold(frame))
+        {
+            return;
+        }
+
+        ReleaseHold();
+        _session!.Append(frame);
+    }
+
+    /// <summary>
+    /// A turn that ends in a pause whose audio was all held has the pause's snapshot as its final
+    /// tokens (same samples, same tokens): no second tokenization, and the speculation commits at
+    /// once. Otherwise the session completes as usual.
+    /// </summary>
+    private Task<AudioTokens> FinalTokens(TokenizerSession session)
+    {
+        var snapshot = _pauseTokens;
+        _pauseTokens = null;
+        if (snapshot is null)
+        {
+            return CompleteAndDispose(session);
+        }
+
+        // The session goes once the snapshot is served (disposing earlier would fail it), and off the
+        // audio thread: disposing waits for the worker's model call in progress.
+        _ = snapshot.ContinueWith(static (_, state) => ((TokenizerSession)state!).Dispose(), session, CancellationToken.None,
+            TaskContinuationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
+        return snapshot;
+    }
+
+    private void ReleaseHold()
+    {
+        _pauseTokens = null;
+        if (_pauseHold.HeldSamples > 0)
+        {
+            _session!.Append(_pauseHold.Held);
+            _pauseHold.Clear();
         }
     }
 
@@ -214,6 +271,8 @@ public sealed partial class ListeningLoop : IDisposable
         var copied = _preRoll.CopyLatest(_preRollScratch.AsSpan(0, preRollSamples));
         session.Append(_preRollScratch.AsSpan(0, copied));
         _session = session;
+        _pauseHold.Clear();
+        _pauseTokens = null;
         _endpoint.Reset((long)_timeline.AudioMs);
         Post(new TurnSignal(kind, _timeline.AudioMs, _turnId, keyword, score, SignalToNoiseDb: SignalToNoiseDb()));
     }

@@ -9,6 +9,9 @@ public static class PipelineEventTypes
     public const string SpeculativeStart = "speculative_start";
     public const string SpeculativeCancel = "speculative_cancel";
     public const string SpeculativeCommit = "speculative_commit";
+
+    /// <summary>At the end of the turn, the speculation's tokens were not the final ones (or it failed): it is cancelled and the turn asks anew.</summary>
+    public const string SpeculativeDiscard = "speculative_discard";
     public const string EndOfTurn = "end_of_turn";
     public const string TokensReady = "tokens_ready";
     public const string ChatRequest = "chat_request";

@@ -1,15 +1,19 @@
+using StepAudio.Engine.Tokenizer;
+
 namespace StepAudio.Engine.Pipeline;
 
 /// <summary>
 /// A chat request started at a pause, before the turn is known to be over. It is cancelled when
 /// the user goes on talking (the connection closes, so the server stops generating) and committed
-/// when the turn ends, in which case its text, often already arriving, becomes the reply.
+/// when the turn ends with exactly the tokens it was asked with: then no new speech arrived since
+/// it started and its text, often already arriving, becomes the reply. Any other end re-requests.
 /// </summary>
 internal sealed class Speculation : IAsyncDisposable
 {
     private readonly CancellationTokenSource _cancel;
     private readonly Task<ChatStream?> _started;
     private bool _committed;
+    private bool _disposed;
 
     private Speculation(TurnCoordinator owner, TurnSignal pause, CancellationToken cancellationToken)
     {
@@ -24,12 +28,19 @@ internal sealed class Speculation : IAsyncDisposable
     /// <summary>Token groups it was asked with.</summary>
     public int Groups { get; private set; }
 
+    /// <summary>The interleaved ids it was asked with; empty until its tokens are known.</summary>
+    public int[] AskedWith { get; private set; } = [];
+
     public static Speculation Start(TurnCoordinator owner, TurnSignal pause, CancellationToken cancellationToken) =>
         new(owner, pause, cancellationToken);
 
-    /// <summary>Hands over the running request; null when it never started or already failed.</summary>
-    public async Task<ChatStream?> TryCommitAsync()
+    /// <summary>
+    /// Hands over the running request when the turn's <paramref name="final"/> tokens are the ones
+    /// it was asked with; null when they differ (new speech arrived), or it never started or failed.
+    /// </summary>
+    public async Task<SpeculationVerdict> TryCommitAsync(AudioTokens final)
     {
+        ArgumentNullException.ThrowIfNull(final);
         ChatStream? chat;
         try
         {
@@ -37,20 +48,33 @@ internal sealed class Speculation : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            return null;
+            return new SpeculationVerdict(null, SpeculationOutcome.Failed, 0);
         }
 
         if (chat is null || chat.Text.Completion.IsFaulted)
         {
-            return null;
+            return new SpeculationVerdict(null, SpeculationOutcome.Failed, 0);
+        }
+
+        var finalIds = final.ToInterleavedIds();
+        var shared = TokenPrefix.CommonGroups(AskedWith, finalIds);
+        if (!AskedWith.AsSpan().SequenceEqual(finalIds))
+        {
+            return new SpeculationVerdict(null, SpeculationOutcome.TokensChanged, shared);
         }
 
         _committed = true;
-        return chat;
+        return new SpeculationVerdict(chat, SpeculationOutcome.Committed, shared);
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (!_committed)
         {
             await _cancel.CancelAsync();
@@ -75,6 +99,7 @@ internal sealed class Speculation : IAsyncDisposable
     {
         var tokens = await pause.Tokens!.WaitAsync(cancellationToken);
         Groups = tokens.GroupCount;
+        AskedWith = tokens.ToInterleavedIds();
         if (Groups == 0 || cancellationToken.IsCancellationRequested)
         {
             return null;
@@ -85,3 +110,19 @@ internal sealed class Speculation : IAsyncDisposable
         return chat;
     }
 }
+
+/// <summary>How a speculation ended at the end of its turn.</summary>
+internal enum SpeculationOutcome
+{
+    /// <summary>The final tokens were the ones it was asked with: its reply is used.</summary>
+    Committed,
+
+    /// <summary>New speech changed the tokens: it is cancelled and the turn asks anew.</summary>
+    TokensChanged,
+
+    /// <summary>It never started (no tokens) or the request failed.</summary>
+    Failed,
+}
+
+/// <summary>The decision at the end of a turn, with the token groups the two requests share.</summary>
+internal readonly record struct SpeculationVerdict(ChatStream? Chat, SpeculationOutcome Outcome, int SharedGroups);

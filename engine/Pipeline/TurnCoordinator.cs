@@ -74,6 +74,12 @@ public sealed partial class TurnCoordinator
     /// <summary>Wake words heard.</summary>
     public int Wakes { get; private set; }
 
+    /// <summary>
+    /// Whether a pause starts a speculative chat request (default). Off, every turn asks only at
+    /// its end: the baseline the speculation's savings are measured against.
+    /// </summary>
+    public bool SpeculativeResponses { get; init; } = true;
+
     /// <summary>The reply being produced now, or a completed task.</summary>
     public Task CurrentReply => _reply;
 
@@ -154,7 +160,7 @@ public sealed partial class TurnCoordinator
             case TurnSignalKind.Pause:
                 Emit(PipelineEventTypes.Pause, signal.AtMs, ("turn", signal.TurnId));
                 await CancelSpeculationAsync(emit: true, signal.AtMs);
-                if (!_answering.IsCompletedSuccessfully || _answering.Result)
+                if (SpeculativeResponses && (!_answering.IsCompletedSuccessfully || _answering.Result))
                 {
                     _speculation = Speculation.Start(this, signal, cancellationToken);
                 }
@@ -243,18 +249,9 @@ public sealed partial class TurnCoordinator
                 throw new InvalidOperationException("The turn produced no audio tokens.");
             }
 
-            chat = speculation is not null ? await speculation.TryCommitAsync() : null;
-            if (chat is not null)
+            chat = speculation is not null ? await CommitOrDiscardAsync(speculation, tokens, endOfTurn.TurnId) : null;
+            if (chat is null)
             {
-                Emit(PipelineEventTypes.SpeculativeCommit, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("groups", speculation!.Groups));
-            }
-            else
-            {
-                if (speculation is not null)
-                {
-                    await speculation.DisposeAsync();
-                }
-
                 chat = ChatStream.Start(_client, Messages(tokens), _timeline, cancellationToken);
                 Emit(PipelineEventTypes.ChatRequest, chat.RequestAtMs, ("turn", endOfTurn.TurnId), ("groups", tokens.GroupCount));
             }

@@ -30,8 +30,10 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
                 return;
             }
 
-            List<string> deltas = StandInModels.ChatDeltas(StandInModels.ChatAnswer(content));
-            await _generation.GenerateAsync(context, root, deltas, chat: true, server.Options.ChatModel);
+            string answer = StandInModels.ChatAnswer(content, server.Options.AnswerNamesPrompt);
+            List<string> deltas = StandInModels.ChatDeltas(answer);
+            StandInGenerationRecord record = server.BeginGeneration("chat", content, answer, StandInPrefixCache.ChatPromptTokens(root));
+            await _generation.GenerateAsync(context, root, deltas, chat: true, server.Options.ChatModel, record);
         }
     }
 
@@ -65,7 +67,8 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
             }
 
             int chunkCharacters = server.Options.TtsChunkCharacters;
-            await _generation.GenerateAsync(context, root, chunkCharacters > 0 ? StandInRequests.Recut(pieces, chunkCharacters) : pieces, chat: false, server.Options.TtsModel);
+            StandInGenerationRecord record = server.BeginGeneration("tts", target, string.Concat(pieces), promptTokens: null);
+            await _generation.GenerateAsync(context, root, chunkCharacters > 0 ? StandInRequests.Recut(pieces, chunkCharacters) : pieces, chat: false, server.Options.TtsModel, record);
         }
     }
 

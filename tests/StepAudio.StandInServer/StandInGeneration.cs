@@ -10,7 +10,7 @@ internal sealed class StandInGeneration(StandInGpuServer server)
     private const long DeclaredLengthOfDroppedStreams = 1L << 30;
 
     /// <summary>Streams <paramref name="pieces"/> (or answers all at once when the request says stream: false).</summary>
-    public async Task GenerateAsync(HttpContext context, JsonElement request, List<string> pieces, bool chat, string model)
+    public async Task GenerateAsync(HttpContext context, JsonElement request, List<string> pieces, bool chat, string model, StandInGenerationRecord? record = null)
     {
         StandInOptions options = server.Options;
         if (options.FailWithStatus != 0)
@@ -38,15 +38,16 @@ internal sealed class StandInGeneration(StandInGpuServer server)
         {
             if (request.TryGetProperty("stream", out JsonElement stream) && stream.ValueKind == JsonValueKind.True)
             {
-                await StreamAsync(context, pieces, chat, model, finishReason, options, aborted);
+                await StreamAsync(context, pieces, chat, model, finishReason, options, record, aborted);
             }
             else
             {
-                await WholeAnswerAsync(context, string.Concat(pieces), chat, model, finishReason, options, aborted);
+                await WholeAnswerAsync(context, string.Concat(pieces), chat, model, finishReason, options, record, aborted);
             }
         }
         catch (Exception ex) when (ex is ClientGoneException || (ex is OperationCanceledException or IOException && aborted.IsCancellationRequested))
         {
+            record?.End(StandInGenerationOutcome.Cancelled);
             server.GenerationCancelled();
         }
     }
@@ -55,9 +56,9 @@ internal sealed class StandInGeneration(StandInGpuServer server)
     private sealed class ClientGoneException : IOException;
 
     private async Task StreamAsync(HttpContext context, List<string> pieces, bool chat, string model, string finishReason,
-        StandInOptions options, CancellationToken aborted)
+        StandInOptions options, StandInGenerationRecord? record, CancellationToken aborted)
     {
-        TimeSpan firstTokenDelay = options.FirstTokenDelay;
+        TimeSpan firstTokenDelay = record?.FirstTokenDelay ?? options.FirstTokenDelay;
         TimeSpan tokenInterval = options.TokenInterval;
         int dropAfter = options.DropAfterTokens;
         HttpResponse response = context.Response;
@@ -81,6 +82,7 @@ internal sealed class StandInGeneration(StandInGpuServer server)
         {
             if (dropAfter >= 0 && i >= dropAfter)
             {
+                record?.End(StandInGenerationOutcome.Dropped);
                 await DropAsync(pipe, aborted);
                 return;
             }
@@ -92,10 +94,12 @@ internal sealed class StandInGeneration(StandInGpuServer server)
 
             writer.WriteText(pieces[i]);
             await pipe.FlushAsync(aborted);
+            server.TokenGenerated(record);
         }
 
         if (dropAfter >= 0)
         {
+            record?.End(StandInGenerationOutcome.Dropped);
             await DropAsync(pipe, aborted);
             return;
         }
@@ -105,10 +109,12 @@ internal sealed class StandInGeneration(StandInGpuServer server)
         await pipe.FlushAsync(aborted);
         if (aborted.IsCancellationRequested)
         {
+            record?.End(StandInGenerationOutcome.Cancelled);
             server.GenerationCancelled();
         }
         else
         {
+            record?.End(StandInGenerationOutcome.Completed);
             server.GenerationCompleted();
         }
     }
@@ -146,11 +152,12 @@ internal sealed class StandInGeneration(StandInGpuServer server)
     }
 
     private async Task WholeAnswerAsync(HttpContext context, string text, bool chat, string model, string finishReason,
-        StandInOptions options, CancellationToken aborted)
+        StandInOptions options, StandInGenerationRecord? record, CancellationToken aborted)
     {
-        if (options.FirstTokenDelay > TimeSpan.Zero)
+        TimeSpan delay = record?.FirstTokenDelay ?? options.FirstTokenDelay;
+        if (delay > TimeSpan.Zero)
         {
-            await Task.Delay(options.FirstTokenDelay, aborted);
+            await Task.Delay(delay, aborted);
         }
 
         object choice = chat
@@ -164,6 +171,7 @@ internal sealed class StandInGeneration(StandInGpuServer server)
             model,
             choices = new[] { choice },
         }, aborted);
+        record?.End(StandInGenerationOutcome.Completed);
         server.GenerationCompleted();
     }
 }

@@ -30,6 +30,10 @@ public sealed class StandInGpuServer : IAsyncDisposable
     private readonly ConcurrentQueue<string> _tokenizeBodies = new();
     private readonly Lock _failGate = new();
     private int _transientFailures;
+    private readonly ConcurrentQueue<StandInGenerationRecord> _generations = new();
+    private readonly StandInPrefixCache _prefixCache = new();
+    private long _generatedTokens;
+    private int _prefixCacheHits;
 
     private StandInGpuServer(WebApplication app, StandInOptions options)
     {
@@ -55,6 +59,15 @@ public sealed class StandInGpuServer : IAsyncDisposable
 
     /// <summary>Generations the stand-in cut off itself (<see cref="StandInOptions.DropAfterTokens"/>).</summary>
     public int DroppedGenerations => _dropped.Value;
+
+    /// <summary>Tokens written by every generation so far, cancelled ones included.</summary>
+    public long GeneratedTokens => Interlocked.Read(ref _generatedTokens);
+
+    /// <summary>Chat requests whose prompt began with at least one block the simulated prefix cache held.</summary>
+    public int PrefixCacheHits => Volatile.Read(ref _prefixCacheHits);
+
+    /// <summary>Every generation since start, oldest first (chat and TTS).</summary>
+    public IReadOnlyList<StandInGenerationRecord> Generations => _generations.ToArray();
 
     /// <summary>Recent <c>/v1/chat/completions</c> bodies, oldest first.</summary>
     public IReadOnlyList<string> ChatRequestBodies => _chatBodies.ToArray();
@@ -142,6 +155,57 @@ public sealed class StandInGpuServer : IAsyncDisposable
             _transientFailures++;
             return true;
         }
+    }
+
+    internal void TokenGenerated(StandInGenerationRecord? record)
+    {
+        Interlocked.Increment(ref _generatedTokens);
+        record?.TokenSent();
+    }
+
+    /// <summary>Starts the record of a generation: the first-token delay after jitter and the prefix cache.</summary>
+    internal StandInGenerationRecord BeginGeneration(string route, string userContent, string answer, int[]? promptTokens)
+    {
+        StandInOptions options = Options;
+        int cached = promptTokens is null ? 0 : _prefixCache.Admit(promptTokens, options.PrefixCacheEntries, options.PrefixCacheBlockTokens);
+        if (cached > 0)
+        {
+            Interlocked.Increment(ref _prefixCacheHits);
+        }
+
+        double delayMs = options.FirstTokenDelay.TotalMilliseconds + NextJitterMs(options, userContent);
+        if (promptTokens is { Length: > 0 })
+        {
+            double share = Math.Clamp(options.PrefixCacheDelayShare, 0, 1);
+            delayMs *= 1 - (share * cached / promptTokens.Length);
+        }
+
+        var record = new StandInGenerationRecord(route, userContent, answer, promptTokens?.Length ?? 0, cached, TimeSpan.FromMilliseconds(delayMs));
+        _generations.Enqueue(record);
+        return record;
+    }
+
+    /// <summary>
+    /// The jitter of one request: a function of the seed and what was asked, so the same prompt
+    /// waits the same in every run (a speculative and a baseline run of one corpus compare fairly).
+    /// </summary>
+    private static double NextJitterMs(StandInOptions options, string asked)
+    {
+        if (options.FirstTokenJitter <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        uint hash = 2166136261 ^ (uint)options.JitterSeed;
+        foreach (char c in asked)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        hash ^= hash >> 15;
+        hash *= 2246822519;
+        hash ^= hash >> 13;
+        return hash / (double)uint.MaxValue * options.FirstTokenJitter.TotalMilliseconds;
     }
 
     internal void GenerationCompleted() => _completed.Increment();

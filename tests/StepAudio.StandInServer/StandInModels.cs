@@ -24,6 +24,26 @@ public static class StandInModels
             : string.Create(CultureInfo.InvariantCulture, $"I read {userContent.Length} characters of text and no audio tokens.");
     }
 
+    /// <summary>
+    /// <see cref="ChatAnswer(string)"/> followed by a sentence naming the prompt
+    /// (<see cref="PromptName"/>), so every reply says which request it answers.
+    /// </summary>
+    public static string ChatAnswer(string userContent, bool namePrompt) =>
+        namePrompt ? ChatAnswer(userContent) + " Your prompt was " + PromptName(userContent) + "." : ChatAnswer(userContent);
+
+    /// <summary>A short name of a user turn: 8 hex digits of its FNV-1a hash.</summary>
+    public static string PromptName(string userContent)
+    {
+        ArgumentNullException.ThrowIfNull(userContent);
+        uint hash = 2166136261;
+        foreach (char c in userContent)
+        {
+            hash = (hash ^ c) * 16777619;
+        }
+
+        return hash.ToString("x8", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The chat answer cut into the deltas it streams as: words, each but the first with its leading space.</summary>
     public static List<string> ChatDeltas(string answer)
     {

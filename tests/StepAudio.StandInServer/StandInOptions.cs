@@ -62,4 +62,35 @@ public sealed class StandInOptions
 
     /// <summary>How many recent request bodies each endpoint keeps for assertions.</summary>
     public int RecordedBodies { get; set; } = 32;
+
+    /// <summary>
+    /// When set, a chat answer also names its prompt (a short hash of the user turn), so a test can
+    /// tell which request any text or speech it heard came from.
+    /// </summary>
+    public bool AnswerNamesPrompt { get; set; }
+
+    /// <summary>
+    /// Up to this much is added to each first-token delay (realistic servers vary): a hash of
+    /// <see cref="JitterSeed"/> and the request's user turn, so a prompt always waits the same.
+    /// </summary>
+    public TimeSpan FirstTokenJitter { get; set; }
+
+    /// <summary>Seed of the first-token jitter.</summary>
+    public int JitterSeed { get; set; } = 1;
+
+    /// <summary>
+    /// Simulates vLLM's automatic prefix cache for chat requests: the prompts of this many recent
+    /// requests are kept (0: no cache), and a new prompt's longest common prefix with them, in
+    /// whole blocks of <see cref="PrefixCacheBlockTokens"/>, is not prefilled again.
+    /// </summary>
+    public int PrefixCacheEntries { get; set; }
+
+    /// <summary>Tokens per cache block (vLLM's default block size is 16).</summary>
+    public int PrefixCacheBlockTokens { get; set; } = 16;
+
+    /// <summary>
+    /// The share of the first-token delay that is prefill and scales with the uncached part of the
+    /// prompt (1: a fully cached prompt answers at once; 0: the cache saves nothing).
+    /// </summary>
+    public double PrefixCacheDelayShare { get; set; } = 1.0;
 }

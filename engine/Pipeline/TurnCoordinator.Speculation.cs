@@ -1,0 +1,28 @@
+using StepAudio.Engine.Tokenizer;
+
+namespace StepAudio.Engine.Pipeline;
+
+/// <summary>The end-of-turn half of speculative responses: commit the running request or drop it.</summary>
+public sealed partial class TurnCoordinator
+{
+    /// <summary>
+    /// Commits <paramref name="speculation"/> when the turn's final tokens are exactly those it was
+    /// asked with (no new speech since it started); otherwise cancels it, so the server stops
+    /// generating, and returns null for the caller to ask anew with the final tokens.
+    /// </summary>
+    private async Task<ChatStream?> CommitOrDiscardAsync(Speculation speculation, AudioTokens final, int turnId)
+    {
+        var verdict = await speculation.TryCommitAsync(final);
+        if (verdict.Chat is not null)
+        {
+            Emit(PipelineEventTypes.SpeculativeCommit, _timeline.NowMs, ("turn", turnId), ("groups", speculation.Groups));
+            return verdict.Chat;
+        }
+
+        await speculation.DisposeAsync();
+        Emit(PipelineEventTypes.SpeculativeDiscard, _timeline.NowMs, ("turn", turnId),
+            ("reason", verdict.Outcome == SpeculationOutcome.TokensChanged ? "tokens_changed" : "failed"),
+            ("groups", speculation.Groups), ("final_groups", final.GroupCount), ("shared_groups", verdict.SharedGroups));
+        return null;
+    }
+}
