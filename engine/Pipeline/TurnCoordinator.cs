@@ -220,6 +220,7 @@ public sealed partial class TurnCoordinator
             }
 
             chat = speculation is not null ? await speculation.TryCommitAsync() : null;
+            chat?.ReleaseTools();
             if (chat is not null)
             {
                 Emit(PipelineEventTypes.SpeculativeCommit, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("groups", speculation!.Groups));
@@ -231,7 +232,7 @@ public sealed partial class TurnCoordinator
                     await speculation.DisposeAsync();
                 }
 
-                chat = ChatStream.Start(_client, Messages(tokens), _timeline, cancellationToken);
+                chat = ChatStream.Start(_client, Messages(tokens), _timeline, Tools, holdTools: false, cancellationToken);
                 Emit(PipelineEventTypes.ChatRequest, chat.RequestAtMs, ("turn", endOfTurn.TurnId), ("groups", tokens.GroupCount));
             }
 
