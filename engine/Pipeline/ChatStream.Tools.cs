@@ -24,5 +24,5 @@ internal sealed partial class ChatStream
     private IAsyncEnumerable<string> Deltas(GpuServerClient client, IReadOnlyList<ChatMessage> messages, ToolConversation? tools, CancellationToken cancellationToken) =>
         tools is null
             ? client.StreamChatAsync(messages, cancellationToken)
-            : tools.StreamAsync(messages, _toolsAllowed.Task, cancellationToken);
+            : tools.StreamAsync(client, messages, _toolsAllowed.Task, cancellationToken);
 }

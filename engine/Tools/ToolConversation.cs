@@ -15,15 +15,12 @@ namespace StepAudio.Engine.Tools;
 /// </summary>
 public sealed partial class ToolConversation
 {
-    private readonly GpuServerClient _client;
     private readonly ToolRunner _runner;
     private readonly ILogger _logger;
 
-    public ToolConversation(GpuServerClient client, ToolRunner runner, ILogger<ToolConversation>? logger = null)
+    public ToolConversation(ToolRunner runner, ILogger<ToolConversation>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(runner);
-        _client = client;
         _runner = runner;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
@@ -38,10 +35,12 @@ public sealed partial class ToolConversation
     /// </summary>
     /// <exception cref="GpuServerException">The first request failed, or a follow-up failed after text was already spoken.</exception>
     public async IAsyncEnumerable<string> StreamAsync(
+        GpuServerClient client,
         IReadOnlyList<ChatMessage> messages,
         Task toolsAllowed,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(messages);
         ArgumentNullException.ThrowIfNull(toolsAllowed);
         var history = new List<ChatMessage>(messages);
@@ -54,7 +53,7 @@ public sealed partial class ToolConversation
             assembler.Reset();
             said.Clear();
             string? fallback = null;
-            var stream = _client.StreamChatAsync(history, _runner.Definitions, lastRound ? ToolChoice.None : ToolChoice.Auto, assembler, cancellationToken);
+            var stream = client.StreamChatAsync(history, _runner.Definitions, lastRound ? ToolChoice.None : ToolChoice.Auto, assembler, cancellationToken);
             await using (var text = stream.GetAsyncEnumerator(cancellationToken))
             {
                 while (true)
