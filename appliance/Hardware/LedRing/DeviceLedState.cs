@@ -26,4 +26,7 @@ public enum DeviceLedState
 
     /// <summary>Something needs attention: fast red blink.</summary>
     Error,
+
+    /// <summary>A timer is ringing: the whole ring flashes white.</summary>
+    TimerRinging,
 }

@@ -34,6 +34,9 @@ internal static class RingExpectations
             // A bright green segment on 0, 11, 10 over an eighth-bright green ring.
             DeviceLedState.Updating => Updating(),
             DeviceLedState.Error => Solid(255, 0, 0),
+
+            // A ringing timer flashes white, on for the first half of each cycle.
+            DeviceLedState.TimerRinging => Solid(255, 255, 255),
             _ => throw new ArgumentOutOfRangeException(nameof(state)),
         };
     }
