@@ -102,6 +102,13 @@ public sealed partial class ToolConversation
                 yield break;
             }
 
+            if (said.Length > 0 && !char.IsWhiteSpace(said[^1]))
+            {
+                // Ends the words said before the call as a sentence, so they are spoken while the
+                // tool runs, and keeps them apart from the follow-up answer's first word.
+                yield return " ";
+            }
+
             await toolsAllowed.WaitAsync(cancellationToken);
             var running = new Task<ToolResult>[calls.Count];
             for (int i = 0; i < calls.Count; i++)

@@ -39,7 +39,7 @@ public sealed class ToolConversationTests : StandInTestBase, IDisposable
         Assert.Equal("Hong Kong", content.RootElement.GetProperty("location").GetString());
         Assert.Equal(21.5, content.RootElement.GetProperty("temperature_c").GetDouble());
         Assert.Equal("partly cloudy", content.RootElement.GetProperty("condition").GetString());
-        Assert.Equal("Let me check." + StandInModels.ToolAnswer([result.GetProperty("content").GetString()!]), spoken);
+        Assert.Equal("Let me check. " + StandInModels.ToolAnswer([result.GetProperty("content").GetString()!]), spoken);
     }
 
     [Fact]
@@ -146,6 +146,8 @@ public sealed class ToolConversationTests : StandInTestBase, IDisposable
 
         Assert.True(await text.MoveNextAsync().AsTask().WaitAsync(WaitLimit));
         Assert.Equal("Okay.", text.Current);
+        Assert.True(await text.MoveNextAsync().AsTask().WaitAsync(WaitLimit));
+        Assert.Equal(" ", text.Current);
         ValueTask<bool> next = text.MoveNextAsync();
         await Server.WaitForCompletedAsync(1, WaitLimit);
         Assert.False(next.IsCompleted);
