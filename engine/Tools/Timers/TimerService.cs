@@ -205,35 +205,6 @@ public sealed partial class TimerService : IAsyncDisposable
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
-    /// <summary>Stops the chime; returns false when nothing was ringing.</summary>
-    public bool StopRinging(string reason)
-    {
-        CancellationTokenSource? ringing;
-        lock (_gate)
-        {
-            ringing = _ringing;
-            _ringing = null;
-        }
-
-        if (ringing is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            ringing.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The ring limit ended it at the same moment.
-        }
-
-        Log.RingingStopped(_logger, reason);
-        RingingStopped?.Invoke(this, new RingingStoppedEventArgs(reason));
-        return true;
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
@@ -290,68 +261,6 @@ public sealed partial class TimerService : IAsyncDisposable
         }
     }
 
-    private void Ring(List<TimerEntry> timers)
-    {
-        foreach (TimerEntry timer in timers)
-        {
-            Log.Rang(_logger, timer.Id, timer.Label);
-            TimerRang?.Invoke(this, new TimerEventArgs(timer));
-        }
-
-        lock (_gate)
-        {
-            if (_ringing is not null || _disposed)
-            {
-                return; // already ringing: the new timer joins the ring in progress
-            }
-
-            var ringing = new CancellationTokenSource();
-            _ringing = ringing;
-            _ringTask = RingAsync(ringing);
-        }
-    }
-
-    private async Task RingAsync(CancellationTokenSource ringing)
-    {
-        using var limit = new CancellationTokenSource(_options.RingLimit, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ringing.Token, limit.Token);
-        try
-        {
-            while (!linked.IsCancellationRequested)
-            {
-                await _output.WriteAsync(_chime, linked.Token);
-                await Task.Delay(_options.ChimeGap + TimeSpan.FromSeconds(_chime.Length / (double)_output.SampleRate), _time, linked.Token);
-            }
-        }
-        catch (OperationCanceledException) when (linked.IsCancellationRequested)
-        {
-            // Stopped by a person or by the limit.
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.RingFailed(_logger, ex.Message);
-        }
-        finally
-        {
-            bool byLimit;
-            lock (_gate)
-            {
-                byLimit = ReferenceEquals(_ringing, ringing);
-                if (byLimit)
-                {
-                    _ringing = null;
-                }
-            }
-
-            ringing.Dispose();
-            if (byLimit)
-            {
-                Log.RingingStopped(_logger, "limit");
-                RingingStopped?.Invoke(this, new RingingStoppedEventArgs("limit"));
-            }
-        }
-    }
-
     private void ArmLocked(DateTimeOffset now)
     {
         if (_disposed)
@@ -390,36 +299,4 @@ public sealed partial class TimerService : IAsyncDisposable
 
     private static int NumericId(string id) =>
         int.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n) ? n : 0;
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 1711, Level = LogLevel.Information, Message = "Timer {Id} ({Label}) rang")]
-        public static partial void Rang(ILogger logger, string id, string label);
-
-        [LoggerMessage(EventId = 1712, Level = LogLevel.Warning, Message = "Timer {Id} ({Label}) was due at {DueAt:O} while the device was off; it is reported as missed")]
-        public static partial void Missed(ILogger logger, string id, string label, DateTimeOffset dueAt);
-
-        [LoggerMessage(EventId = 1713, Level = LogLevel.Information, Message = "Timer ringing stopped ({Reason})")]
-        public static partial void RingingStopped(ILogger logger, string reason);
-
-        [LoggerMessage(EventId = 1714, Level = LogLevel.Error, Message = "The timer file is unreadable and was moved aside: {Reason}")]
-        public static partial void StoreUnreadable(ILogger logger, string reason);
-
-        [LoggerMessage(EventId = 1715, Level = LogLevel.Warning, Message = "Playing the timer chime failed: {Reason}")]
-        public static partial void RingFailed(ILogger logger, string reason);
-    }
-}
-
-/// <summary>A timer that rang or was missed.</summary>
-public sealed class TimerEventArgs(TimerEntry timer) : EventArgs
-{
-    /// <summary>The timer.</summary>
-    public TimerEntry Timer { get; } = timer;
-}
-
-/// <summary>Why ringing stopped: "limit", "wake_word", "mute", "action_button", ...</summary>
-public sealed class RingingStoppedEventArgs(string reason) : EventArgs
-{
-    /// <summary>The reason.</summary>
-    public string Reason { get; } = reason;
 }
