@@ -10,6 +10,7 @@ using StepAudio.Appliance.Audio.Alsa;
 using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Hardware.LedRing;
 using StepAudio.Appliance.Fleet;
+using StepAudio.Appliance.Tools;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Ops.Arbitration;
 using StepAudio.Ops.Commands;
@@ -85,6 +86,7 @@ internal static partial class ApplianceHost
         services.AddSingleton<IAudioHeartbeat>(sp => sp.GetRequiredService<ConversationService>());
         services.AddHostedService(sp => sp.GetRequiredService<ConversationService>());
         services.AddHostedService<WatchdogService>();
+        services.AddApplianceTools();
         if (builder.Configuration.GetValue<bool>("Hosting:Buttons"))
         {
             services.AddHostedService<HardwareService>();

@@ -10,6 +10,7 @@ using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Tokenizer;
+using StepAudio.Engine.Tools;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
 using StepAudio.Engine.WakeWord;
@@ -40,6 +41,7 @@ internal static class ApplianceOptions
         public const string Buttons = ButtonOptions.SectionName;
         public const string LedRing = LedRingOptions.SectionName;
         public const string Hosting = "Hosting";
+        public const string Tools = "Tools";
     }
 
     /// <summary>Registers, binds and validates (on start) every section.</summary>
@@ -60,6 +62,7 @@ internal static class ApplianceOptions
         Add<ButtonOptions>(services, configuration, Sections.Buttons, ButtonOptionsValidator.ValidateAll);
         Add<LedRingOptions>(services, configuration, Sections.LedRing, LedRingOptionsValidator.ValidateAll);
         Add<HostingOptions>(services, configuration, Sections.Hosting);
+        Add<ToolsOptions>(services, configuration, Sections.Tools, new ToolsOptionsValidator().Validate);
         return services;
     }
 

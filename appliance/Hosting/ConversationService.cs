@@ -6,6 +6,7 @@ using StepAudio.Appliance.Audio;
 using StepAudio.Appliance.Composition;
 using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Output;
+using StepAudio.Appliance.Tools;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
@@ -46,6 +47,7 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     private readonly TaskCompletionSource _firstFrame = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConversationEngine? _engine;
     private FrontEnd? _frontEnd;
+    private readonly ApplianceTools? _tools;
 
     public ConversationService(
         IAudioCapture capture,
@@ -68,8 +70,10 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
         IOptionsMonitor<WakeWordOptions> liveWakeWord,
         IOptionsMonitor<EndpointingOptions> liveEndpointing,
         IOptions<ConversationOptions> conversation,
-        IOptions<OfflinePromptOptions> offlinePrompts)
+        IOptions<OfflinePromptOptions> offlinePrompts,
+        ApplianceTools? tools = null)
     {
+        _tools = tools;
         _arbiter = arbiter;
         _liveWakeWord = liveWakeWord;
         _liveEndpointing = liveEndpointing;
@@ -106,11 +110,15 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     /// <summary>The turn coordinator, once started (the fleet's say command speaks through it).</summary>
     public TurnCoordinator? Coordinator => _engine?.Coordinator;
 
+    /// <summary>Input position and wall clock, once started (events from outside a turn are placed on it).</summary>
+    public AudioTimeline? Timeline => _engine?.Timeline;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         Status("loading and warming models");
         _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter, _hosting.StateDirectory);
         _metrics.Observe(_engine.Loop);
+        _engine.Coordinator.Tools = _tools?.Conversation;
 
         // A fleet's threshold or timing change reaches the running loop as a new snapshot: the
         // audio loop never restarts for it.

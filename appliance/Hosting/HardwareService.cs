@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Hardware.LedRing;
+using StepAudio.Appliance.Tools;
 
 namespace StepAudio.Appliance.Hosting;
 
@@ -16,7 +17,8 @@ internal sealed partial class HardwareService(
     MuteGate mute,
     ConversationService conversation,
     ILoggerFactory loggers,
-    OptionalLedRing ring) : IHostedService, IDisposable
+    OptionalLedRing ring,
+    ApplianceTools? tools = null) : IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggers.CreateLogger<HardwareService>();
     private ButtonMonitor? _buttons;
@@ -37,6 +39,7 @@ internal sealed partial class HardwareService(
         var leds = ring.Controller;
         _buttons.MuteChanged += muted => leds?.SetState(muted ? DeviceLedState.Muted : DeviceLedState.Idle);
         _buttons.ActionLongPressed += () => conversation.Loop?.RequestTurn();
+        _buttons.ActionPressed += () => tools?.Timers.StopRinging("action_button");
         return Task.CompletedTask;
     }
 

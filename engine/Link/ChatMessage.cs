@@ -6,7 +6,7 @@ namespace StepAudio.Engine.Link;
 /// </summary>
 /// <param name="Role">One of <see cref="System"/>, <see cref="Human"/>, <see cref="Assistant"/>.</param>
 /// <param name="Content">Text, or the user's audio as a token string (<c>&lt;audio_N&gt;...</c>).</param>
-public sealed record ChatMessage(string Role, string Content)
+public sealed partial record ChatMessage(string Role, string Content)
 {
     /// <summary>The system turn.</summary>
     public const string System = "system";
@@ -24,7 +24,8 @@ public sealed record ChatMessage(string Role, string Content)
         System => "system",
         Human => "user",
         Assistant => "assistant",
+        Tool => "tool",
         _ => throw new ArgumentException(
-            $"Chat message role '{role}' is not one of '{System}', '{Human}', '{Assistant}'.", nameof(role)),
+            $"Chat message role '{role}' is not one of '{System}', '{Human}', '{Assistant}', '{Tool}'.", nameof(role)),
     };
 }

@@ -6,7 +6,7 @@ namespace StepAudio.Engine.Link;
 /// What one OpenAI streaming chunk says: the generated text of choice 0 and its finish reason.
 /// Owned and reused by an <see cref="SseEventReader"/>; valid until its next read.
 /// </summary>
-public sealed class CompletionChunk
+public sealed partial class CompletionChunk
 {
     private char[] _text = ArrayPool<char>.Shared.Rent(256);
     private int _length;
@@ -32,6 +32,7 @@ public sealed class CompletionChunk
         _length = 0;
         FinishReason = null;
         HasChoice = false;
+        ClearToolCalls();
     }
 
     internal Span<char> GetTextBuffer(int minimumLength)
@@ -52,5 +53,6 @@ public sealed class CompletionChunk
         ArrayPool<char>.Shared.Return(_text);
         _text = [];
         _length = 0;
+        ReleaseToolCalls();
     }
 }

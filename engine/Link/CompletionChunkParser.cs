@@ -132,6 +132,11 @@ internal static class CompletionChunkParser
                         reader.Read();
                         ReadText(ref reader, chunk, json, "choices[0].delta.content");
                     }
+                    else if (reader.ValueTextEquals("tool_calls"u8))
+                    {
+                        reader.Read();
+                        ToolCallDeltaParser.Read(ref reader, chunk, json);
+                    }
                     else
                     {
                         reader.Skip();
@@ -146,6 +151,7 @@ internal static class CompletionChunkParser
                     JsonTokenType.Null => null,
                     JsonTokenType.String when reader.ValueTextEquals("stop"u8) => "stop",
                     JsonTokenType.String when reader.ValueTextEquals("length"u8) => "length",
+                    JsonTokenType.String when reader.ValueTextEquals("tool_calls"u8) => "tool_calls",
                     JsonTokenType.String => reader.GetString(),
                     _ => throw Malformed("'choices[0].finish_reason' is neither a string nor null", json),
                 };
@@ -198,7 +204,7 @@ internal static class CompletionChunkParser
         }
     }
 
-    private static GpuServerException Malformed(string what, ReadOnlySpan<byte> json, Exception? inner = null)
+    internal static GpuServerException Malformed(string what, ReadOnlySpan<byte> json, Exception? inner = null)
     {
         string shown = Encoding.UTF8.GetString(json[..Math.Min(json.Length, PayloadShownInErrors)]);
         string ellipsis = json.Length > PayloadShownInErrors ? "..." : string.Empty;

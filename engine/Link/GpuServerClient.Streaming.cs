@@ -17,7 +17,8 @@ public sealed partial class GpuServerClient
         Uri uri,
         ReadOnlyMemory<byte> body,
         string operation,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        ToolCallAssembler? toolCalls = null)
     {
         long started = Stopwatch.GetTimestamp();
         using var deadline = new StreamDeadline(_options.FirstTokenTimeout, cancellationToken);
@@ -83,6 +84,14 @@ public sealed partial class GpuServerClient
                 }
 
                 finishReason = chunk.FinishReason ?? finishReason;
+                if (toolCalls is not null && chunk.ToolCallDeltaCount > 0)
+                {
+                    // Tool-call fragments are generated tokens too: they keep the idle deadline alive.
+                    toolCalls.Add(chunk);
+                    deadline.TokenArrived();
+                    deadline.AwaitNextToken(_options.IdleTokenTimeout);
+                }
+
                 if (chunk.Text.Length > 0)
                 {
                     if (tokens++ == 0)

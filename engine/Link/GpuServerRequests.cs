@@ -5,13 +5,13 @@ using System.Text.Json;
 namespace StepAudio.Engine.Link;
 
 /// <summary>The JSON bodies vLLM's OpenAI-compatible endpoints take.</summary>
-internal static class GpuServerRequests
+internal static partial class GpuServerRequests
 {
     // The uplink is mostly "<audio_N>" text: the default encoder would send each '<' and '>' as \u003C,
     // and Chinese text as \uXXXX. These bodies never end up in HTML.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static ReadOnlyMemory<byte> Chat(GpuServerOptions options, IReadOnlyList<ChatMessage> messages)
+    public static ReadOnlyMemory<byte> Chat(GpuServerOptions options, IReadOnlyList<ChatMessage> messages, ChatToolSet? tools = null, ToolChoice toolChoice = ToolChoice.Auto)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
@@ -28,10 +28,11 @@ internal static class GpuServerRequests
             for (int i = 0; i < messages.Count; i++)
             {
                 ChatMessage message = messages[i] ?? throw new ArgumentException($"Chat message {i} is null.", nameof(messages));
-                WriteMessage(json, ChatMessage.ToWireRole(message.Role), message.Content);
+                WriteMessage(json, message);
             }
 
             json.WriteEndArray();
+            WriteTools(json, tools, toolChoice);
             json.WriteBoolean("stream"u8, true);
             json.WriteNumber("temperature"u8, options.ChatTemperature);
             json.WriteNumber("top_p"u8, options.ChatTopP);

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Tools;
 
 namespace StepAudio.Engine.Pipeline;
 
@@ -8,21 +9,27 @@ namespace StepAudio.Engine.Pipeline;
 /// what makes a speculative response cheap to discard (cancel: the server stops generating) and
 /// cheap to commit (the text that already arrived is read at once).
 /// </summary>
-internal sealed class ChatStream : IAsyncDisposable
+internal sealed partial class ChatStream : IAsyncDisposable
 {
     private readonly Channel<string> _text = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _cancel;
     private readonly Task _pump;
     private readonly AudioTimeline _timeline;
 
-    private ChatStream(GpuServerClient client, IReadOnlyList<ChatMessage> messages, AudioTimeline timeline, CancellationToken cancellationToken)
+    private ChatStream(GpuServerClient client, IReadOnlyList<ChatMessage> messages, AudioTimeline timeline,
+        ToolConversation? tools, bool holdTools, CancellationToken cancellationToken)
     {
         _timeline = timeline;
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         UserContent = messages.Count > 0 ? messages[^1].Content : null;
         RequestStamp = timeline.Stamp();
         RequestAtMs = timeline.NowMs;
-        _pump = PumpAsync(client, messages, _cancel.Token);
+        if (!holdTools)
+        {
+            ReleaseTools();
+        }
+
+        _pump = PumpAsync(client, messages, tools, _cancel.Token);
     }
 
     /// <summary>The current turn as the request carried it (its last message); null for a known text.</summary>
@@ -44,7 +51,7 @@ internal sealed class ChatStream : IAsyncDisposable
     public bool IsCancelled => _cancel.IsCancellationRequested;
 
     public static ChatStream Start(GpuServerClient client, IReadOnlyList<ChatMessage> messages, AudioTimeline timeline, CancellationToken cancellationToken) =>
-        new(client, messages, timeline, cancellationToken);
+        new(client, messages, timeline, tools: null, holdTools: false, cancellationToken);
 
     /// <summary>A reply whose text is already known (a fleet's <c>say</c> command): no chat request.</summary>
     public static ChatStream FromText(string text, AudioTimeline timeline) => new(text, timeline);
@@ -79,13 +86,13 @@ internal sealed class ChatStream : IAsyncDisposable
         _cancel.Dispose();
     }
 
-    private async Task PumpAsync(GpuServerClient client, IReadOnlyList<ChatMessage> messages, CancellationToken cancellationToken)
+    private async Task PumpAsync(GpuServerClient client, IReadOnlyList<ChatMessage> messages, ToolConversation? tools, CancellationToken cancellationToken)
     {
         // Let the constructor return before the first network I/O.
         await Task.Yield();
         try
         {
-            await foreach (var delta in client.StreamChatAsync(messages, cancellationToken))
+            await foreach (var delta in Deltas(client, messages, tools, cancellationToken))
             {
                 if (FirstTokenStamp == 0)
                 {

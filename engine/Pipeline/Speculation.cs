@@ -105,7 +105,7 @@ internal sealed class Speculation : IAsyncDisposable
             return null;
         }
 
-        var chat = ChatStream.Start(owner.Client, owner.Messages(tokens), owner.Timeline, cancellationToken);
+        var chat = ChatStream.Start(owner.Client, owner.Messages(tokens), owner.Timeline, owner.Tools, holdTools: true, cancellationToken);
         owner.Emit(PipelineEventTypes.SpeculativeStart, chat.RequestAtMs, ("turn", TurnId), ("groups", Groups));
         return chat;
     }

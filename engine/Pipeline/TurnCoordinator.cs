@@ -250,9 +250,10 @@ public sealed partial class TurnCoordinator
             }
 
             chat = speculation is not null ? await CommitOrDiscardAsync(speculation, tokens, endOfTurn.TurnId) : null;
+            chat?.ReleaseTools();
             if (chat is null)
             {
-                chat = ChatStream.Start(_client, Messages(tokens), _timeline, cancellationToken);
+                chat = ChatStream.Start(_client, Messages(tokens), _timeline, Tools, holdTools: false, cancellationToken);
                 Emit(PipelineEventTypes.ChatRequest, chat.RequestAtMs, ("turn", endOfTurn.TurnId), ("groups", tokens.GroupCount));
             }
 

@@ -30,6 +30,8 @@ for (int i = 0; i < args.Length; i++)
         case "--drop-after-tokens" when isInt && number >= -1: options.DropAfterTokens = number; break;
         case "--tts-tokens-per-char" when isInt && number >= 1: options.TtsTokensPerCharacter = number; break;
         case "--tts-chunk-chars" when isInt && number >= 0: options.TtsChunkCharacters = number; break;
+        case "--weather-delay-ms" when isInt && number >= 0: options.WeatherDelay = TimeSpan.FromMilliseconds(number); break;
+        case "--weather-fail-status" when isInt && number is 0 or (>= 400 and <= 599): options.WeatherFailWithStatus = number; break;
         case "--api-key": options.RequireApiKey = value; break;
         case "--chat-model": options.ChatModel = value; break;
         case "--tts-model": options.TtsModel = value; break;
@@ -62,6 +64,8 @@ static string Usage() =>
       --token-interval-ms N     delay between tokens
       --fail-status N           answer generation requests with this HTTP status (400..599)
       --drop-after-tokens N     abort the connection after N tokens (-1: never)
+      --weather-delay-ms N      delay before GET /weather answers
+      --weather-fail-status N   answer GET /weather with this HTTP status (400..599)
       --api-key KEY             require Authorization: Bearer KEY
       --tts-tokens-per-char N   audio tokens per character of TTS text (default 3)
       --tts-chunk-chars N       re-cut the TTS text stream into N-character events (0: one token per event)

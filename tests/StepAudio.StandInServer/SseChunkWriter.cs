@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace StepAudio.StandInServer;
 
 /// <summary>Writes vLLM's streaming chunks (<c>data: {json}\n\n</c>) straight into the response pipe.</summary>
-internal sealed class SseChunkWriter
+internal sealed partial class SseChunkWriter
 {
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

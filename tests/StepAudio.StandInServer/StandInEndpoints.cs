@@ -8,6 +8,7 @@ namespace StepAudio.StandInServer;
 internal sealed class StandInEndpoints(StandInGpuServer server)
 {
     private readonly StandInGeneration _generation = new(server);
+    private readonly StandInTools _tools = new(server);
 
     public async Task ChatAsync(HttpContext context)
     {
@@ -21,6 +22,18 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
             JsonElement root = request.RootElement;
             if (!await CheckModelAsync(context, root, server.Options.ChatModel))
             {
+                return;
+            }
+
+            if (_tools.TryGetScriptedRound(root, out int round, out StandInToolRound? script))
+            {
+                await _tools.StreamRoundAsync(context, round, script!, server.Options.ChatModel);
+                return;
+            }
+
+            if (StandInTools.TryGetTrailingToolResults(root, out List<string> results))
+            {
+                await _generation.GenerateAsync(context, root, StandInModels.ChatDeltas(StandInModels.ToolAnswer(results)), chat: true, server.Options.ChatModel);
                 return;
             }
 
@@ -71,6 +84,8 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
             await _generation.GenerateAsync(context, root, chunkCharacters > 0 ? StandInRequests.Recut(pieces, chunkCharacters) : pieces, chat: false, server.Options.TtsModel, record);
         }
     }
+
+    public Task WeatherAsync(HttpContext context) => _tools.WeatherAsync(context);
 
     public async Task TokenizeAsync(HttpContext context)
     {

@@ -18,7 +18,7 @@ namespace StepAudio.StandInServer;
 /// and faults on demand (slow first token, slow tokens, HTTP errors, dropped connections, auth).
 /// Runs on Kestrel on 127.0.0.1, in-process for tests or on its own through Program.
 /// </summary>
-public sealed class StandInGpuServer : IAsyncDisposable
+public sealed partial class StandInGpuServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly GenerationCounter _started = new(nameof(StartedGenerations));
@@ -104,6 +104,7 @@ public sealed class StandInGpuServer : IAsyncDisposable
         app.MapPost("/tokenize", endpoints.TokenizeAsync);
         app.MapGet("/v1/models", endpoints.ModelsAsync);
         app.MapGet("/health", () => Results.Ok());
+        app.MapGet("/weather", endpoints.WeatherAsync);
 
         await app.StartAsync(cancellationToken);
         string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -6,7 +6,7 @@ namespace StepAudio.StandInServer;
 /// <summary>
 /// What the stand-in "models" say. Deterministic functions of the request, so tests know the answer.
 /// </summary>
-public static class StandInModels
+public static partial class StandInModels
 {
     private const int BosId = 1;
     private const int EotId = 3;

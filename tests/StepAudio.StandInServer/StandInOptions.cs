@@ -4,7 +4,7 @@ namespace StepAudio.StandInServer;
 /// How the stand-in behaves. Every property is read again for each request, so a test can change
 /// them on a running server to inject faults.
 /// </summary>
-public sealed class StandInOptions
+public sealed partial class StandInOptions
 {
     /// <summary>Loopback port; 0 picks a free one.</summary>
     public int Port { get; set; }

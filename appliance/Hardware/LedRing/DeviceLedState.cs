@@ -29,4 +29,6 @@ public enum DeviceLedState
 
     /// <summary>After a reply, listening for a follow-up without the wake word: dim blue, breathing slowly.</summary>
     FollowUp,
+    /// <summary>A timer is ringing: the whole ring flashes white.</summary>
+    TimerRinging,
 }

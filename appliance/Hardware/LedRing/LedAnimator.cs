@@ -28,6 +28,9 @@ public static class LedAnimator
     /// <summary>The follow-up glow breathes between this share of full intensity and twice it: clearly dimmer than listening.</summary>
     public const float FollowUpLevel = 0.2f;
 
+    /// <summary>One on/off cycle of a ringing timer's flash (on for the first half).</summary>
+    public const int TimerFlashMs = 800;
+
     /// <summary>The speaking pulse never goes darker than this share of full intensity.</summary>
     public const float SpeakingFloor = 0.25f;
 
@@ -40,6 +43,7 @@ public static class LedAnimator
     private static readonly LedColor Red = new(255, 0, 0);
     private static readonly LedColor Amber = new(255, 96, 0);
     private static readonly LedColor Green = new(0, 255, 0);
+    private static readonly LedColor White = new(255, 255, 255);
 
     /// <summary>Writes the colours of every LED in <paramref name="pixels"/> (LED 0 first).</summary>
     /// <param name="state">What the appliance is doing.</param>
@@ -81,6 +85,9 @@ public static class LedAnimator
                 break;
             case DeviceLedState.Error:
                 pixels.Fill(ms % ErrorBlinkMs < ErrorBlinkMs / 2 ? Red.Scale(level) : LedColor.Off);
+                break;
+            case DeviceLedState.TimerRinging:
+                pixels.Fill(ms % TimerFlashMs < TimerFlashMs / 2 ? White.Scale(level) : LedColor.Off);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(state), state, "not a DeviceLedState");

@@ -37,6 +37,8 @@ internal static class RingExpectations
 
             // Blue at the bottom of the follow-up breath: one fifth.
             DeviceLedState.FollowUp => Solid(0, 0, 51),
+            // A ringing timer flashes white, on for the first half of each cycle.
+            DeviceLedState.TimerRinging => Solid(255, 255, 255),
             _ => throw new ArgumentOutOfRangeException(nameof(state)),
         };
     }
