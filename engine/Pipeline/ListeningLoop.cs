@@ -28,6 +28,8 @@ public sealed class ListeningLoop : IDisposable
     private readonly PreRollBuffer _preRoll;
     private readonly float[] _preRollScratch;
     private readonly float[] _frame = new float[FrameSamples];
+    private readonly float[] _cleanFrame = new float[FrameSamples];
+    private readonly FullDuplex? _duplex;
     private WakeWordOptions _wakeOptions;
     private int _pending;
     private TokenizerSession? _session;
@@ -47,7 +49,8 @@ public sealed class ListeningLoop : IDisposable
         WakeWordOptions wakeOptions,
         EndpointingOptions endpointing,
         AudioTimeline timeline,
-        ChannelWriter<TurnSignal> signals)
+        ChannelWriter<TurnSignal> signals,
+        FullDuplex? duplex = null)
     {
         ArgumentNullException.ThrowIfNull(wakeWord);
         ArgumentNullException.ThrowIfNull(vad);
@@ -63,6 +66,7 @@ public sealed class ListeningLoop : IDisposable
         _endpoint = new EndpointDetector(endpointing);
         _timeline = timeline;
         _signals = signals;
+        _duplex = duplex;
         _preRoll = new PreRollBuffer(2 * 16000);
         _preRollScratch = new float[_preRoll.Capacity];
     }
@@ -133,6 +137,13 @@ public sealed class ListeningLoop : IDisposable
 
     private void ProcessFrameCore(ReadOnlySpan<float> frame)
     {
+        if (_duplex is not null)
+        {
+            // Everything below hears the room without the device's own voice.
+            _duplex.Clean(frame, _cleanFrame);
+            frame = _cleanFrame;
+        }
+
         _timeline.Advance(frame.Length);
         _preRoll.Write(frame);
         TrackLevel(frame);
@@ -154,11 +165,21 @@ public sealed class ListeningLoop : IDisposable
         {
             if (woke)
             {
+                if (_duplex?.PlaybackActive == true)
+                {
+                    BargeIn("wake", detection.Score, speechMs: 0);
+                }
+
                 StartTurn(detection.Keyword, detection.Score);
             }
             else if (Volatile.Read(ref _turnRequested))
             {
                 StartTurn("button", 1f);
+            }
+            else if (_duplex is not null && _duplex.SpeechInterrupts(probability, out var speechMs))
+            {
+                BargeIn("speech", probability, speechMs);
+                StartTurn("barge_in", probability, speechMs + _duplex.PreRollMs);
             }
 
             return;
@@ -194,7 +215,14 @@ public sealed class ListeningLoop : IDisposable
         }
     }
 
-    private void StartTurn(string keyword, float score)
+    /// <summary>Silences the reply on this very frame, then tells the coordinator (which cancels its streams).</summary>
+    private void BargeIn(string trigger, float score, int speechMs)
+    {
+        _duplex!.Interrupt();
+        Post(new TurnSignal(TurnSignalKind.BargeIn, _timeline.AudioMs, _turnId, trigger, score, Reason: trigger, SpeechMs: speechMs));
+    }
+
+    private void StartTurn(string keyword, float score, int preRollMs = -1)
     {
         Volatile.Write(ref _turnRequested, false);
         _turnId++;
@@ -202,7 +230,7 @@ public sealed class ListeningLoop : IDisposable
 
         // The turn starts a little before the detection, so words said right after the wake
         // phrase are kept even though the detector needs a moment to be sure.
-        var preRollSamples = Math.Min(_wakeOptions.PreRollMs * 16, _preRollScratch.Length);
+        var preRollSamples = Math.Min((preRollMs < 0 ? _wakeOptions.PreRollMs : preRollMs) * 16, _preRollScratch.Length);
         var copied = _preRoll.CopyLatest(_preRollScratch.AsSpan(0, preRollSamples));
         session.Append(_preRollScratch.AsSpan(0, copied));
         _session = session;

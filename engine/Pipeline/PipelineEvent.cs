@@ -20,6 +20,7 @@ public static class PipelineEventTypes
     public const string NoSpeech = "no_speech";
     public const string ArbitrationLost = "arbitration_lost";
     public const string Error = "error";
+    public const string BargeIn = "barge_in";
 }
 
 /// <summary>
