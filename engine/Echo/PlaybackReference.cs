@@ -60,20 +60,22 @@ public sealed class PlaybackReference
 
     /// <summary>
     /// Playback thread: records <paramref name="played"/> (16 kHz mono, after gain) as it is handed to a device
-    /// that still holds <paramref name="deviceQueuedSamples"/> samples (16 kHz) ahead of it.
+    /// that still holds <paramref name="deviceQueuedSamples"/> samples (16 kHz) ahead of it. Returns the capture
+    /// position its first sample was placed at.
     /// </summary>
-    public void Write(ReadOnlySpan<float> played, int deviceQueuedSamples = 0)
+    public long Write(ReadOnlySpan<float> played, int deviceQueuedSamples = 0)
     {
+        var position = Volatile.Read(ref _writeEnd);
         if (played.IsEmpty)
         {
-            return;
+            return position;
         }
 
-        var position = Volatile.Read(ref _writeEnd);
         var reader = Volatile.Read(ref _readPosition);
-        if (position < reader)
+        if (position <= reader)
         {
-            // A new stretch of playback (or the device fell behind): anchor where the microphone will hear it.
+            // Nothing of ours is left ahead of the capture: a new stretch of playback (or the device ran dry).
+            // Anchor it where the microphone will hear it.
             position = reader + _delaySamples + Math.Max(0, deviceQueuedSamples);
             Volatile.Write(ref _burstStart, position);
         }
@@ -90,6 +92,7 @@ public sealed class PlaybackReference
         }
 
         Volatile.Write(ref _writeEnd, position + played.Length);
+        return position;
     }
 
     /// <summary>
