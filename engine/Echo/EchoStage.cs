@@ -36,6 +36,9 @@ public sealed class EchoStage : IDisposable
     /// <summary>Blocks that went through the canceller since start.</summary>
     public long CancelledBlocks { get; private set; }
 
+    /// <summary>Milliseconds of playback the canceller has adapted on since start (how well it may know the room).</summary>
+    public long AdaptedMs { get; private set; }
+
     /// <summary>Cleans one captured block (16 kHz mono) into <paramref name="output"/> of the same length.</summary>
     public void Process(ReadOnlySpan<float> capture, Span<float> output)
     {
@@ -55,6 +58,7 @@ public sealed class EchoStage : IDisposable
 
         _canceller.Process(capture, reference, output);
         CancelledBlocks++;
+        AdaptedMs += capture.Length / 16;
     }
 
     /// <inheritdoc />

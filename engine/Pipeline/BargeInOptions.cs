@@ -24,6 +24,15 @@ public sealed class BargeInOptions
     [Range(0, 500)]
     public int GapToleranceMs { get; set; } = 96;
 
+    /// <summary>
+    /// Speech barge-in is armed once the echo canceller has adapted on this much playback: until its
+    /// filter has learned the room the residual of the device's own voice still sounds like speech.
+    /// It only matters for the first reply after start (the learned echo path is kept); the wake
+    /// word interrupts at any time.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int ConvergenceMs { get; set; } = 1500;
+
     /// <summary>Audio before the speech began that the new turn starts with.</summary>
     [Range(0, 1000)]
     public int PreRollMs { get; set; } = 200;

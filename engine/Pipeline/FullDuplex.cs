@@ -56,8 +56,11 @@ public sealed class FullDuplex : IDisposable
 
     internal void Clean(ReadOnlySpan<float> capture, Span<float> output) => Echo.Process(capture, output);
 
-    internal bool SpeechInterrupts(float speechProbability, out int speechMs) =>
-        _detector.Advance(speechProbability, Echo.PlaybackActive, out speechMs);
+    internal bool SpeechInterrupts(float speechProbability, out int speechMs)
+    {
+        var armed = !Echo.Cancels || Echo.AdaptedMs >= _detector.Options.ConvergenceMs;
+        return _detector.Advance(speechProbability, Echo.PlaybackActive && armed, out speechMs);
+    }
 
     internal void Interrupt()
     {
