@@ -50,7 +50,8 @@ internal sealed class ConversationEngine : IAsyncDisposable
         IPipelineEventSink events,
         ILoggerFactory loggers,
         CancellationToken cancellationToken,
-        IWakeArbiter? arbiter = null)
+        IWakeArbiter? arbiter = null,
+        FullDuplex? duplex = null)
     {
         var owned = new List<IDisposable>();
         try
@@ -78,7 +79,7 @@ internal sealed class ConversationEngine : IAsyncDisposable
 
             var timeline = new AudioTimeline();
             var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-            var loop = Own(owned, new ListeningLoop(wakeWord, vad, tokenizer, settings.WakeWord, settings.Endpointing, timeline, signals.Writer));
+            var loop = Own(owned, new ListeningLoop(wakeWord, vad, tokenizer, settings.WakeWord, settings.Endpointing, timeline, signals.Writer, duplex));
             var coordinator = new TurnCoordinator(
                 client,
                 new TtsPromptBuilder(client, settings.GpuServer.TtsModel),

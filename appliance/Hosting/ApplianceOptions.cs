@@ -6,8 +6,10 @@ using StepAudio.Appliance.Composition;
 using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Hardware.LedRing;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Echo;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
@@ -37,6 +39,8 @@ internal static class ApplianceOptions
         public const string Buttons = ButtonOptions.SectionName;
         public const string LedRing = LedRingOptions.SectionName;
         public const string Hosting = "Hosting";
+        public const string Echo = "Echo";
+        public const string BargeIn = "BargeIn";
     }
 
     /// <summary>Registers, binds and validates (on start) every section.</summary>
@@ -55,6 +59,8 @@ internal static class ApplianceOptions
         Add<ButtonOptions>(services, configuration, Sections.Buttons, ButtonOptionsValidator.ValidateAll);
         Add<LedRingOptions>(services, configuration, Sections.LedRing, LedRingOptionsValidator.ValidateAll);
         Add<HostingOptions>(services, configuration, Sections.Hosting);
+        Add<EchoCancellerOptions>(services, configuration, Sections.Echo, EchoCancellerOptionsValidator.ValidateAll);
+        Add<BargeInOptions>(services, configuration, Sections.BargeIn, new BargeInOptionsValidator().Validate);
         return services;
     }
 
