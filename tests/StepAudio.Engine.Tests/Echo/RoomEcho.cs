@@ -9,23 +9,8 @@ internal static class RoomEcho
 {
     public const int Block = 512;
 
-    /// <summary>A few seconds of the device's voice: several espeak-ng voices, with short gaps.</summary>
-    public static float[] Reply(int seed = 0)
-    {
-        string[] voices = ["en-us", "en-gb", "en-us+f3", "en-gb-x-rp"];
-        string[] lines =
-        [
-            "Tomorrow will be sunny with a high of twenty three degrees.",
-            "Your timer for the pasta has four minutes left.",
-            "The next train to the city leaves at quarter past eight.",
-            "I have set the living room lights to forty percent.",
-        ];
-        var voice = voices[seed % voices.Length];
-        return SpeechClips.Concat(
-            SpeechClips.Synthesize(lines[seed % lines.Length], voice, 165, 0.5f),
-            SpeechClips.Silence(250),
-            SpeechClips.Synthesize(lines[(seed + 1) % lines.Length], voice, 165, 0.5f));
-    }
+    /// <summary>A few seconds of the device's voice (see <see cref="RoomReplies.Reply"/>).</summary>
+    public static float[] Reply(int seed = 0) => RoomReplies.Reply(seed);
 
     /// <summary>Plays <paramref name="reply"/> through the room into the echo stage; returns echo-only and residual, block aligned.</summary>
     public static (float[] Echo, float[] Residual) Run(float[] reply, EchoCancellerOptions options, int acousticDelaySamples, int seed = 1)

@@ -5,6 +5,7 @@ using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vad;
 using StepAudio.Engine.WakeWord;
 using StepAudio.TestSupport;
+using StepAudio.TestSupport.Room;
 using Xunit.Abstractions;
 
 namespace StepAudio.Engine.Tests.Pipeline;

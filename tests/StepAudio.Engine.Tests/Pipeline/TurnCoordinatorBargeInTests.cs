@@ -8,6 +8,7 @@ using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
+using StepAudio.TestSupport.Room;
 
 namespace StepAudio.Engine.Tests.Pipeline;
 
@@ -42,7 +43,7 @@ public sealed class TurnCoordinatorBargeInTests(ModelsFixture models, ContractMo
         using var vocoder = StreamingVocoder.Load(new VocoderOptions { ModelDirectory = contract.Directory }, models.Factory);
         using var client = new GpuServerClient(serverOptions);
         var voice = await SpeakerVoiceBuilder.BuildAsync(new VoiceOptions { PromptWav = Path.Combine(_dir, "prompt.wav"), PromptText = "Hello, this is the voice of your speaker." }, tokenizer, vocoder);
-        var playback = new RoomPlayback();
+        var playback = new RoomLoudspeaker();
         var events = new RecordingEventSink();
         var timeline = new AudioTimeline();
         var coordinator = new TurnCoordinator(client, new TtsPromptBuilder(client, serverOptions.TtsModel), vocoder, voice, playback, events, timeline, serverOptions);

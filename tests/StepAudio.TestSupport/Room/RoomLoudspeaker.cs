@@ -1,12 +1,12 @@
 using StepAudio.Engine.Pipeline;
 
-namespace StepAudio.Engine.Tests.Fakes;
+namespace StepAudio.TestSupport.Room;
 
 /// <summary>
-/// A loudspeaker in audio time: the reply path queues samples (16 kHz), the room test pulls one block
+/// The simulated room's loudspeaker, in audio time: the reply path queues samples (16 kHz), the room test pulls one block
 /// per captured block, and a stop silences it from the next pull on, noting where in the stream it came.
 /// </summary>
-internal sealed class RoomPlayback : IAudioOutput, IInterruptibleOutput
+public sealed class RoomLoudspeaker : IAudioOutput, IInterruptibleOutput
 {
     private readonly Queue<float> _queue = new();
 

@@ -2,21 +2,18 @@ using System.Threading.Channels;
 using StepAudio.Engine.Echo;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Pipeline;
-using StepAudio.Engine.Tests.Fakes;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vad;
 using StepAudio.Engine.WakeWord;
-using StepAudio.TestSupport;
-using StepAudio.TestSupport.Room;
 
-namespace StepAudio.Engine.Tests.Pipeline;
+namespace StepAudio.TestSupport.Room;
 
 /// <summary>
 /// The device in a simulated room, run frame by frame in audio time: the loudspeaker's block goes to
 /// the playback reference and through the room into the microphone, with talkers on top, and the
 /// captured block into the listening loop with its echo stage and barge-in rule.
 /// </summary>
-internal sealed class DuplexRoomRig : IDisposable
+public sealed class DuplexRoomRig : IDisposable
 {
     private readonly float[] _played = new float[ListeningLoop.FrameSamples];
     private readonly float[] _captured = new float[ListeningLoop.FrameSamples];
@@ -43,7 +40,7 @@ internal sealed class DuplexRoomRig : IDisposable
         Loop = new ListeningLoop(wakeWord, vad, tokenizer, new WakeWordOptions(), new EndpointingOptions(), Timeline, _signals.Writer, _duplex);
     }
 
-    public RoomPlayback Playback { get; } = new();
+    public RoomLoudspeaker Playback { get; } = new();
 
     public PlaybackReference Reference { get; }
 
