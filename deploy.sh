@@ -321,8 +321,34 @@ ensure_dev_ca() {
   chmod 600 "$DEV_CA"/*.key.pem
 }
 
+# The OTA health check's known clip and its expected result (appliance/Ota/HealthClipManifest.cs): "hey jarvis",
+# a pause, "what time is it", 16 kHz mono. After an update's reboot the service runs it through a separate wake word,
+# VAD, endpointing and tokenizer; the wake keyword, a speech start and end inside the clip and the token-group range
+# must match, or the new slot is marked bad. A group is 120 ms of audio; the range allows the whole turn plus the
+# endpointing's closing silence, and a tokenizer that yields nothing fails it.
+write_health_clip() {
+  local dir="$1" work
+  work="$(mktemp -d)"
+  mkdir -p "$dir"
+  local norm=(-r 16000 -c 1 -b 16)
+  local trim=(silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse)
+  espeak-ng -v en-us -s 140 -w "$work/wake.wav" "hey jarvis" || die "espeak-ng could not speak the health clip."
+  espeak-ng -v en-us -s 150 -w "$work/question.wav" "what time is it"
+  sox "$work/wake.wav" "${norm[@]}" "$work/wake16.wav" "${trim[@]}" norm -6
+  sox "$work/question.wav" "${norm[@]}" "$work/question16.wav" "${trim[@]}" norm -6
+  sox -n "${norm[@]}" "$work/lead.wav" trim 0 0.5
+  sox -n "${norm[@]}" "$work/gap.wav" trim 0 0.3
+  sox -n "${norm[@]}" "$work/tail.wav" trim 0 1.5
+  sox "$work/lead.wav" "$work/wake16.wav" "$work/gap.wav" "$work/question16.wav" "$work/tail.wav" "$dir/health-clip.wav"
+  local ms
+  ms="$(soxi -D "$dir/health-clip.wav" | awk '{printf "%d", $1 * 1000}')"
+  printf '{\n  "clip": "health-clip.wav",\n  "keyword": "hey_jarvis",\n  "speechStartMs": {"min": 0, "max": %d},\n  "endOfTurnMs": {"min": 0, "max": %d},\n  "tokenGroups": {"min": 5, "max": %d}\n}\n' \
+    "$ms" "$(( ms + 6000 ))" "$(( (ms + 6000) / 120 ))" >"$dir/health-clip.json"
+  rm -rf "$work"
+}
+
 cmd_image() {
-  ensure_apt rauc openssl squashfs-tools e2fsprogs
+  ensure_apt rauc openssl squashfs-tools e2fsprogs espeak-ng sox
   local pub="$ROOT/artifacts/publish/$IMAGE_RID" out="$ROOT/artifacts/image/$IMAGE_RID" version
   if [[ ! -x "$pub/stepaudio-edge" ]]; then
     PUBLISH_RIDS="$IMAGE_RID" cmd_publish
@@ -345,6 +371,7 @@ cmd_image() {
   [[ "$IMAGE_BOOTLOADER" == custom ]] && install -m 0755 image/rauc/custom-bootloader-backend.sh "$tree/usr/lib/stepaudio-edge/rauc-bootloader-backend"
   echo "$version" >"$tree/etc/stepaudio-edge/version"
   echo "$IMAGE_COMPATIBLE" >"$tree/etc/stepaudio-edge/compatible"
+  write_health_clip "$tree/usr/share/stepaudio-edge/health"
   # The slots are read-only roots; state, configuration, model cache and RAUC's status live on the data partition.
   cat >"$tree/etc/fstab" <<FSTAB
 /dev/disk/by-partlabel/data  /var/lib/stepaudio-edge  ext4  defaults,noatime  0 2

@@ -2,13 +2,10 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Link;
-using StepAudio.Engine.Models;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Tokenizer;
-using StepAudio.Engine.Vad;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
-using StepAudio.Engine.WakeWord;
 
 namespace StepAudio.Appliance.Composition;
 
@@ -57,29 +54,15 @@ internal sealed class ConversationEngine : IAsyncDisposable
         try
         {
             var factory = new OnnxSessionFactory(loggers.CreateLogger<OnnxSessionFactory>());
-            var store = new ModelStore(string.IsNullOrEmpty(settings.Models.CacheDirectory) ? ModelStore.DefaultCacheDirectory() : settings.Models.CacheDirectory);
-            var heads = new List<(string, string)>();
-            foreach (var head in settings.WakeWord.Heads)
-            {
-                heads.Add((KeywordOf(head), store.GetVerifiedPath(head)));
-            }
-
-            foreach (var path in settings.WakeWord.CustomHeadPaths)
-            {
-                heads.Add((Path.GetFileNameWithoutExtension(path), path));
-            }
-
-            var wakeWord = Own(owned, WakeWordDetector.Load(
-                store.GetVerifiedPath("oww-melspectrogram"), store.GetVerifiedPath("oww-embedding"), heads, settings.WakeWord, factory));
-            var vad = Own(owned, SileroVad.Load(store.GetVerifiedPath("silero-vad-v5"), factory));
-            var tokenizer = Own(owned, DualCodebookTokenizer.Load(settings.Tokenizer, factory, loggers.CreateLogger<DualCodebookTokenizer>()));
+            var listening = Own(owned, ListeningModels.Load(settings, factory, loggers));
+            var tokenizer = listening.Tokenizer;
             var vocoder = Own(owned, StreamingVocoder.Load(settings.Vocoder, factory, loggers.CreateLogger<StreamingVocoder>()));
             var client = Own(owned, new GpuServerClient(settings.GpuServer, loggers.CreateLogger<GpuServerClient>()));
             var voice = await SpeakerVoiceBuilder.BuildAsync(settings.Voice, tokenizer, vocoder, cancellationToken);
 
             var timeline = new AudioTimeline();
             var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-            var loop = Own(owned, new ListeningLoop(wakeWord, vad, tokenizer, settings.WakeWord, settings.Endpointing, timeline, signals.Writer, duplex));
+            var loop = Own(owned, listening.CreateLoop(settings.WakeWord, settings.Endpointing, timeline, signals.Writer, duplex));
             var coordinator = new TurnCoordinator(
                 client,
                 new TtsPromptBuilder(client, settings.GpuServer.TtsModel),
@@ -109,9 +92,6 @@ internal sealed class ConversationEngine : IAsyncDisposable
         DisposeAll(_owned);
         return ValueTask.CompletedTask;
     }
-
-    private static string KeywordOf(string pinnedHead) =>
-        pinnedHead.StartsWith("oww-", StringComparison.Ordinal) ? pinnedHead[4..].Replace('-', '_') : pinnedHead;
 
     private static T Own<T>(List<IDisposable> owned, T item)
         where T : IDisposable

@@ -61,6 +61,7 @@ internal static partial class ApplianceHost
         if (builder.Configuration.GetValue("Hosting:Fleet", defaultValue: true))
         {
             AddFleet(builder);
+            Ota.OtaRegistration.AddOta(builder);
         }
 
         services.AddSingleton(TimeProvider.System);

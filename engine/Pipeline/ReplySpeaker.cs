@@ -19,7 +19,25 @@ internal sealed class ReplySpeaker(
     SpeakerVoice voice,
     IAudioOutput output)
 {
+    private int _speaking;
+
+    /// <summary>True from the start of a reply (or a say) until its audio has drained or it was cut off.</summary>
+    public bool IsSpeaking => Volatile.Read(ref _speaking) > 0;
+
     public async Task<ReplySummary> SpeakAsync(ChatStream chat, TurnLatency latency, int turnId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _speaking);
+        try
+        {
+            return await SpeakCoreAsync(chat, latency, turnId, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _speaking);
+        }
+    }
+
+    private async Task<ReplySummary> SpeakCoreAsync(ChatStream chat, TurnLatency latency, int turnId, CancellationToken cancellationToken)
     {
         var sentences = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stopSpeaking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -73,6 +73,9 @@ public sealed partial class TurnCoordinator
     /// <summary>The reply being produced now, or a completed task.</summary>
     public Task CurrentReply => _reply;
 
+    /// <summary>Reply or say audio is being produced or is still draining from the output (the OTA agent waits for quiet).</summary>
+    public bool IsSpeaking => _speaker.IsSpeaking;
+
     /// <summary>
     /// Speaks <paramref name="text"/> through the TTS model and the vocoder, as a reply (a fleet's
     /// <c>say</c> command). Waits for the reply in progress, if any; returns the seconds spoken.

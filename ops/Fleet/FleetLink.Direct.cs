@@ -14,15 +14,17 @@ namespace StepAudio.Ops.Fleet;
 /// </summary>
 public sealed partial class FleetLink
 {
-    private readonly ConcurrentDictionary<string, Action<string, ReadOnlyMemory<byte>>> _directSubscriptions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DirectSubscription> _directSubscriptions = new(StringComparer.Ordinal);
     private volatile IMqttClient? _liveClient;
 
     /// <summary>
     /// Subscribes (QoS 0, no-local: the device does not hear itself) to the exact <paramref name="topic"/> on every
     /// connection, now included if the link is online. <paramref name="onMessage"/> runs on the client's receive loop
-    /// with a copy of the payload: it must return quickly and must not wait on the link.
+    /// with a copy of the payload: it must return quickly and must not wait on the link. With
+    /// <paramref name="atLeastOnce"/> the subscription is QoS 1, so the broker keeps messages for the device's session
+    /// while it is offline (OTA jobs); the handler then also runs for messages the device published itself.
     /// </summary>
-    public void AddDirectSubscription(string topic, Action<string, ReadOnlyMemory<byte>> onMessage)
+    public void AddDirectSubscription(string topic, Action<string, ReadOnlyMemory<byte>> onMessage, bool atLeastOnce = false)
     {
         ArgumentNullException.ThrowIfNull(onMessage);
         if (!IsPublishableTopic(topic))
@@ -30,7 +32,8 @@ public sealed partial class FleetLink
             throw new ArgumentException($"'{topic}' is not an exact topic (no wildcards, at most 1024 characters).", nameof(topic));
         }
 
-        if (!_directSubscriptions.TryAdd(topic, onMessage))
+        var subscription = new DirectSubscription(onMessage, atLeastOnce);
+        if (!_directSubscriptions.TryAdd(topic, subscription))
         {
             throw new InvalidOperationException($"The link already has a direct subscription to '{topic}'.");
         }
@@ -38,8 +41,25 @@ public sealed partial class FleetLink
         // Subscribing twice is harmless: a connect that already listed this topic and this call may overlap.
         if (_liveClient is { IsConnected: true } client)
         {
-            _ = SubscribeDirectLiveAsync(client, topic);
+            _ = SubscribeDirectLiveAsync(client, topic, subscription);
         }
+    }
+
+    /// <summary>
+    /// Queues a QoS 1 message for a topic inside this device's subtree (<c>ota/status</c>, say) through the outbox, like
+    /// events: sent when online, kept while offline.
+    /// </summary>
+    public ValueTask PublishOnDeviceTopicAsync(string topic, ReadOnlyMemory<byte> payload, bool retain = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!IsPublishableTopic(topic) || !topic.StartsWith(Topics.Device + "/", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{topic}' is not an exact topic under {Topics.Device}/: the broker lets a device write only its own subtree.", nameof(topic));
+        }
+
+        Enqueue(new OutboxMessage(topic, payload.ToArray()) { Retain = retain });
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>
@@ -75,14 +95,16 @@ public sealed partial class FleetLink
         }
     }
 
-    private static MqttTopicFilter DirectFilter(string topic) =>
-        new MqttTopicFilterBuilder().WithTopic(topic).WithAtMostOnceQoS().WithNoLocal(true).Build();
+    private static MqttTopicFilter DirectFilter(string topic, DirectSubscription subscription) =>
+        subscription.AtLeastOnce
+            ? new MqttTopicFilterBuilder().WithTopic(topic).WithAtLeastOnceQoS().Build()
+            : new MqttTopicFilterBuilder().WithTopic(topic).WithAtMostOnceQoS().WithNoLocal(true).Build();
 
     private void AddDirectFilters(MqttClientSubscribeOptionsBuilder subscribe)
     {
-        foreach (var topic in _directSubscriptions.Keys)
+        foreach (var (topic, subscription) in _directSubscriptions)
         {
-            subscribe.WithTopicFilter(DirectFilter(topic));
+            subscribe.WithTopicFilter(DirectFilter(topic, subscription));
         }
     }
 
@@ -90,14 +112,14 @@ public sealed partial class FleetLink
     private bool TryDeliverDirect(MqttApplicationMessageReceivedEventArgs e)
     {
         var message = e.ApplicationMessage;
-        if (!_directSubscriptions.TryGetValue(message.Topic, out var onMessage))
+        if (!_directSubscriptions.TryGetValue(message.Topic, out var subscription))
         {
             return false;
         }
 
         try
         {
-            onMessage(message.Topic, message.Payload.ToArray());
+            subscription.OnMessage(message.Topic, message.Payload.ToArray());
         }
 #pragma warning disable CA1031 // A faulty peer handler must not take the receive loop, and with it the link, down.
         catch (Exception ex)
@@ -109,12 +131,12 @@ public sealed partial class FleetLink
         return true;
     }
 
-    private async Task SubscribeDirectLiveAsync(IMqttClient client, string topic)
+    private async Task SubscribeDirectLiveAsync(IMqttClient client, string topic, DirectSubscription subscription)
     {
         try
         {
             using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
-            var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(DirectFilter(topic)).Build(), timeout.Token);
+            var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(DirectFilter(topic, subscription)).Build(), timeout.Token);
             CheckSubscription(result);
         }
         catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)
@@ -123,4 +145,6 @@ public sealed partial class FleetLink
             Log.DirectPublishFailed(_logger, topic, ex.Message);
         }
     }
+
+    private sealed record DirectSubscription(Action<string, ReadOnlyMemory<byte>> OnMessage, bool AtLeastOnce);
 }

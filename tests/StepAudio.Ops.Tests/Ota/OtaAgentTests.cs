@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using StepAudio.Ops.Ota;
 using StepAudio.Ops.Tests.Ota.Rig;
+using Xunit.Abstractions;
 
 namespace StepAudio.Ops.Tests.Ota;
 
 [Collection(RaucGroup.Name)]
-public sealed class OtaAgentTests(OtaRigFixture rig) : IDisposable
+public sealed class OtaAgentTests(OtaRigFixture rig, ITestOutputHelper output) : IDisposable
 {
     private readonly SimulatedDevice _device = rig.NewDevice();
     private readonly BundleFileServer _server = new();
@@ -14,6 +16,7 @@ public sealed class OtaAgentTests(OtaRigFixture rig) : IDisposable
     {
         using var harness = new AgentHarness(_device);
         var job = AgentHarness.Job(rig.Update, _server.Publish(rig.Update.Path));
+        var clock = Stopwatch.StartNew();
 
         var first = await harness.NewAgent().HandleJobAsync(job, CancellationToken.None);
 
@@ -21,6 +24,7 @@ public sealed class OtaAgentTests(OtaRigFixture rig) : IDisposable
         Assert.Contains("set-primary B", _device.BootloaderRequests());
         Assert.Equal("B", _device.PowerCycle());
         Assert.Equal(OtaRunResult.Settled, await harness.NewAgent().ResumeAsync(CancellationToken.None));
+        output.WriteLine($"OTA job to committed through the real rauc ({rig.Update.Size} byte bundle, simulated power cycle included): {clock.Elapsed.TotalSeconds:F2} s");
         var record = harness.Store.Load();
         Assert.Equal(OtaState.Committed, record.State);
         Assert.Equal("rootfs.1", record.TargetSlot);

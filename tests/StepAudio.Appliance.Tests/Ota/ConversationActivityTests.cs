@@ -1,0 +1,89 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StepAudio.Appliance.Audio;
+using StepAudio.Appliance.Hosting;
+using StepAudio.Appliance.Ota;
+using StepAudio.Appliance.Tests.Fakes;
+using StepAudio.Engine.Audio;
+using StepAudio.Engine.Pipeline;
+using StepAudio.StandInServer;
+using StepAudio.TestSupport;
+
+namespace StepAudio.Appliance.Tests.Ota;
+
+/// <summary>The conversation's activity as the OTA agent sees it, on the running service with a fake microphone and a gated speaker.</summary>
+[Collection(PinnedModelsGroup.Name)]
+public sealed class ConversationActivityTests : IAsyncLifetime
+{
+    private readonly ContractModelsFixture _contract;
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"stepaudio-activity-{Guid.NewGuid():N}");
+    private StandInGpuServer _server = null!;
+
+    public ConversationActivityTests(ModelsFixture models, ContractModelsFixture contract)
+    {
+        _ = models;
+        _contract = contract;
+        Directory.CreateDirectory(_dir);
+    }
+
+    public async Task InitializeAsync()
+    {
+        _server = await StandInGpuServer.StartAsync(new StandInOptions { FirstTokenDelay = TimeSpan.FromMilliseconds(20), TokenInterval = TimeSpan.FromMilliseconds(1) });
+        WavFile.Write(Path.Combine(_dir, "prompt.wav"), SpeechClips.Synthesize("Hello, this is the voice of your speaker."), 16000, 1);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task Activity_IsBusyFromWakeThroughPlaybackAndIdleBeforeAndAfter()
+    {
+        using var microphoneOn = new ManualResetEventSlim(false);
+        using var capture = new FakeAudioCapture(SpeechClips.Concat(HealthClips.WakeAndQuestion(), SpeechClips.Silence(120_000)), startGate: microphoneOn);
+        var output = new GatedAudioOutput();
+        var wake = new CollectingEventSink(PipelineEventTypes.Wake);
+        using var host = Build(capture, output, wake);
+        await host.StartAsync();
+        var conversation = host.Services.GetRequiredService<ConversationService>();
+        var activity = new ConversationActivity(conversation);
+
+        var before = (activity.TurnInProgress, activity.AudioPlaying);
+        microphoneOn.Set();
+        await wake.Signalled.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var afterWake = activity.TurnInProgress;
+        await output.Draining.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var whilePlaying = (activity.TurnInProgress, activity.AudioPlaying);
+        output.Release();
+        await conversation.Coordinator!.WhenTurnFinished(conversation.Loop!.TurnId).WaitAsync(TimeSpan.FromSeconds(60));
+        await conversation.Coordinator.CurrentReply.WaitAsync(TimeSpan.FromSeconds(60));
+        var after = (activity.TurnInProgress, activity.AudioPlaying);
+        await host.StopAsync();
+
+        Assert.Equal((false, false), before);
+        Assert.True(afterWake, "no turn in progress right after the wake word");
+        Assert.Equal((true, true), whilePlaying);
+        Assert.True(output.SamplesWritten > 0);
+        Assert.Equal((false, false), after);
+    }
+
+    private IHost Build(IAudioCapture capture, IAudioOutput output, IPipelineEventSink events) =>
+        ApplianceHost.Build(
+            settings: new Dictionary<string, string?>
+            {
+                ["Tokenizer:ModelDirectory"] = _contract.Directory,
+                ["Vocoder:ModelDirectory"] = _contract.Directory,
+                ["GpuServer:BaseAddress"] = _server.BaseAddress.ToString(),
+                ["Voice:PromptWav"] = Path.Combine(_dir, "prompt.wav"),
+                ["Hosting:CaptureStartTimeoutMs"] = "100",
+                ["Hosting:Fleet"] = "false",
+            },
+            customize: builder =>
+            {
+                builder.Services.AddSingleton(capture);
+                builder.Services.AddSingleton(output);
+                builder.Services.AddSingleton(events);
+            });
+}
