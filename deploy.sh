@@ -203,10 +203,24 @@ cmd_publish() {
     dotnet publish appliance/StepAudio.Appliance.csproj -c Release -r "$rid" --self-contained true \
       -p:PublishReadyToRun=true -o "$out/$rid" --nologo -v q -clp:ErrorsOnly || die "publishing $rid failed (errors above)."
     cp image/stepaudio-edge.service "$out/$rid/"
+    bundle_offline_prompts "$out/$rid/prompts"
     echo "$rid: $(du -sh "$out/$rid" | cut -f1)  ($out/$rid)"
   done
   [[ -x "$out/linux-x64/stepaudio-edge" ]] && measure_startup "$out/linux-x64"
   return 0
+}
+
+# The offline prompts' bundled fallback (OfflinePromptOptions): until the device has rendered them
+# in its own voice (cached under ~/.cache/stepaudio/prompts), these espeak-ng clips are played when
+# the GPU server fails a turn; with neither, the device plays a synthesized earcon. Texts as in the
+# options' defaults. No audio is committed: the clips are made here, into the published output.
+bundle_offline_prompts() {
+  local dir="$1"
+  mkdir -p "$dir"
+  espeak-ng -v en-us+f2 -s 150 -w "$dir/server-unreachable.wav" "I can't reach my server right now."
+  espeak-ng -v en-us+f2 -s 150 -w "$dir/server-error.wav" "Sorry, my server ran into a problem. Please try again."
+  espeak-ng -v en-us+f2 -s 150 -w "$dir/server-too-slow.wav" "Sorry, my server is taking too long to answer."
+  espeak-ng -v en-us+f2 -s 150 -w "$dir/connection-lost.wav" "Sorry, I lost the connection to my server."
 }
 
 # Starts the published service the way systemd would (NOTIFY_SOCKET), with capture from the

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Models;
@@ -36,6 +37,10 @@ public sealed class ApplianceSettings
 
     public VoiceOptions Voice { get; init; } = new();
 
+    public ConversationOptions Conversation { get; init; } = new();
+
+    public OfflinePromptOptions OfflinePrompts { get; init; } = new();
+
     /// <summary>Builds the configuration stack, validates it and binds it.</summary>
     /// <exception cref="OptionsException">A file is missing or not JSON, or a value is invalid (the message names each option path).</exception>
     public static ApplianceSettings Load(string? extraFile, IReadOnlyDictionary<string, string?> overrides)
@@ -57,6 +62,8 @@ public sealed class ApplianceSettings
         configuration.GetSection("Vocoder").Bind(settings.Vocoder);
         configuration.GetSection("GpuServer").Bind(settings.GpuServer);
         configuration.GetSection("Voice").Bind(settings.Voice);
+        configuration.GetSection(ConversationOptions.SectionName).Bind(settings.Conversation);
+        configuration.GetSection(OfflinePromptOptions.SectionName).Bind(settings.OfflinePrompts);
         return settings;
     }
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
@@ -40,7 +41,10 @@ internal sealed class ConversationEngine : IAsyncDisposable
     /// <summary>The channel the loop posts to.</summary>
     public ChannelReader<TurnSignal> Signals => _signals.Reader;
 
-    /// <summary>Loads and wires everything; every model is checked and warmed before this returns.</summary>
+    /// <summary>
+    /// Loads and wires everything; every model is checked and warmed before this returns. Prepared
+    /// speaker prompts are kept under <c>stateDirectory</c> (the service's) unless Voice:CacheDirectory says otherwise.
+    /// </summary>
     public static async Task<ConversationEngine> CreateAsync(
         ApplianceSettings settings,
         IAudioOutput output,
@@ -48,6 +52,7 @@ internal sealed class ConversationEngine : IAsyncDisposable
         ILoggerFactory loggers,
         CancellationToken cancellationToken,
         IWakeArbiter? arbiter = null,
+        string? stateDirectory = null,
         FullDuplex? duplex = null)
     {
         var owned = new List<IDisposable>();
@@ -58,22 +63,29 @@ internal sealed class ConversationEngine : IAsyncDisposable
             var tokenizer = listening.Tokenizer;
             var vocoder = Own(owned, StreamingVocoder.Load(settings.Vocoder, factory, loggers.CreateLogger<StreamingVocoder>()));
             var client = Own(owned, new GpuServerClient(settings.GpuServer, loggers.CreateLogger<GpuServerClient>()));
-            var voice = await SpeakerVoiceBuilder.BuildAsync(settings.Voice, tokenizer, vocoder, cancellationToken);
+            var voices = await ConversationVoices.LoadAsync(settings, tokenizer, vocoder, factory, loggers, stateDirectory, owned, cancellationToken);
 
             var timeline = new AudioTimeline();
             var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var loop = Own(owned, listening.CreateLoop(settings.WakeWord, settings.Endpointing, timeline, signals.Writer, duplex));
+            var ttsPrompts = new TtsPromptBuilder(client, settings.GpuServer.TtsModel);
             var coordinator = new TurnCoordinator(
                 client,
-                new TtsPromptBuilder(client, settings.GpuServer.TtsModel),
+                ttsPrompts,
                 vocoder,
-                voice,
+                voices.Speech.Voice,
                 output,
                 events,
                 timeline,
                 settings.GpuServer,
                 loggers.CreateLogger<TurnCoordinator>(),
-                arbiter);
+                arbiter,
+                new ConversationContext(settings.Conversation, settings.GpuServer.SystemPrompt, logger: loggers.CreateLogger<ConversationContext>()))
+            {
+                Voices = voices,
+                FollowUpWindow = loop,
+                OfflinePrompts = OfflinePromptsFor(settings, client, ttsPrompts, vocoder, voices.Speech.Voice, loggers),
+            };
             return new ConversationEngine(owned, loop, coordinator, timeline, signals);
         }
         catch
@@ -81,6 +93,20 @@ internal sealed class ConversationEngine : IAsyncDisposable
             DisposeAll(owned);
             throw;
         }
+    }
+
+    /// <summary>The offline prompts, rendered in this voice through this vocoder; null when turned off.</summary>
+    private static OfflinePrompts? OfflinePromptsFor(
+        ApplianceSettings settings, GpuServerClient client, TtsPromptBuilder ttsPrompts, StreamingVocoder vocoder, SpeakerVoice voice, ILoggerFactory loggers)
+    {
+        if (!settings.OfflinePrompts.Enabled)
+        {
+            return null;
+        }
+
+        var fingerprint = VoicePromptRenderer.FingerprintDirectory(Path.Combine(settings.Vocoder.ModelDirectory, "vocoder", settings.Vocoder.Profile));
+        var renderer = new VoicePromptRenderer(client, ttsPrompts, vocoder, voice, fingerprint);
+        return new OfflinePrompts(settings.OfflinePrompts, renderer, loggers.CreateLogger<OfflinePrompts>());
     }
 
     /// <summary>No more audio: lets the coordinator finish and stop.</summary>

@@ -7,6 +7,7 @@ using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Hardware.LedRing;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Echo;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
@@ -33,6 +34,8 @@ internal static class ApplianceOptions
         public const string Vocoder = "Vocoder";
         public const string GpuServer = "GpuServer";
         public const string Voice = "Voice";
+        public const string Conversation = ConversationOptions.SectionName;
+        public const string OfflinePrompts = OfflinePromptOptions.SectionName;
         public const string Capture = "Audio:Capture";
         public const string Playback = "Audio:Playback";
         public const string Channels = "Audio:Channels";
@@ -53,6 +56,8 @@ internal static class ApplianceOptions
         Add<VocoderOptions>(services, configuration, Sections.Vocoder, new VocoderOptionsValidator().Validate);
         Add<GpuServerOptions>(services, configuration, Sections.GpuServer, new GpuServerOptionsValidator().Validate);
         Add<VoiceOptions>(services, configuration, Sections.Voice);
+        Add<ConversationOptions>(services, configuration, Sections.Conversation, new ConversationOptionsValidator().Validate);
+        Add<OfflinePromptOptions>(services, configuration, Sections.OfflinePrompts, new OfflinePromptOptionsValidator().Validate);
         Add<AlsaCaptureOptions>(services, configuration, Sections.Capture, AlsaCaptureOptionsValidator.ValidateAll);
         Add<AlsaPlaybackOptions>(services, configuration, Sections.Playback, AlsaPlaybackOptionsValidator.ValidateAll);
         Add<ChannelSelectionOptions>(services, configuration, Sections.Channels, ChannelSelectionOptionsValidator.ValidateAll);

@@ -8,6 +8,7 @@ using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Output;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Echo;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
@@ -71,6 +72,8 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
         IWakeArbiter arbiter,
         IOptionsMonitor<WakeWordOptions> liveWakeWord,
         IOptionsMonitor<EndpointingOptions> liveEndpointing,
+        IOptions<ConversationOptions> conversation,
+        IOptions<OfflinePromptOptions> offlinePrompts,
         IOptions<EchoCancellerOptions> echo,
         IOptions<BargeInOptions> bargeIn,
         PlaybackReference reference)
@@ -98,6 +101,8 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
             Vocoder = vocoder.Value,
             GpuServer = server.Value,
             Voice = voice.Value,
+            Conversation = conversation.Value,
+            OfflinePrompts = offlinePrompts.Value,
         };
         _channels = channels.Value;
         _hosting = hosting.Value;
@@ -116,7 +121,7 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     {
         Status("loading and warming models");
         _duplex = CreateDuplex();
-        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter, _duplex);
+        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter, _hosting.StateDirectory, duplex: _duplex);
         _metrics.Observe(_engine.Loop);
 
         // A fleet's threshold or timing change reaches the running loop as a new snapshot: the

@@ -6,7 +6,8 @@ namespace StepAudio.Appliance.Hosting;
 
 /// <summary>
 /// Hangs the LED ring and the log off the pipeline's events (never inside the pipeline): wake
-/// shows listening, the end of the turn thinking, the first reply audio speaking, the end idle.
+/// shows listening, the end of the turn thinking, the first reply audio speaking, the end idle; a
+/// follow-up window glows dim blue, and a prompt saying the server failed leaves the ring amber.
 /// </summary>
 internal sealed partial class DeviceStatusSink(ILogger<DeviceStatusSink> logger, LedRingController? leds = null) : IPipelineEventSink
 {
@@ -21,6 +22,10 @@ internal sealed partial class DeviceStatusSink(ILogger<DeviceStatusSink> logger,
             PipelineEventTypes.FirstAudioOut => DeviceLedState.Speaking,
             PipelineEventTypes.TurnEnd or PipelineEventTypes.NoSpeech => DeviceLedState.Idle,
             PipelineEventTypes.Error => DeviceLedState.Error,
+            PipelineEventTypes.FollowUpOpen => DeviceLedState.FollowUp,
+            PipelineEventTypes.FollowUpStart => DeviceLedState.Listening,
+            PipelineEventTypes.FollowUpEnd => DeviceLedState.Idle,
+            PipelineEventTypes.OfflinePrompt => DeviceLedState.Offline,
             _ => (DeviceLedState?)null,
         };
         if (state is { } led && leds is not null && leds.State != DeviceLedState.Muted)

@@ -217,6 +217,11 @@ public sealed partial class GpuServerClient
             return ex is OperationCanceledException ? ex : new OperationCanceledException("The request was cancelled.", ex, deadline.Token);
         }
 
+        if (TranslateResilience(ex, operation) is { } rejected)
+        {
+            return rejected;
+        }
+
         if (deadline.Expired)
         {
             return deadline.PastFirstToken

@@ -30,12 +30,23 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
     private readonly Uri _completionsUri;
     private readonly Uri _tokenizeUri;
     private readonly AuthenticationHeaderValue? _authorization;
+    private readonly LinkResilienceHandler? _resilience;
 
-    /// <summary>Builds and owns its own connection pool from <paramref name="options"/>.</summary>
+    /// <summary>
+    /// Builds and owns its own connection pool from <paramref name="options"/>, behind the resilience
+    /// layer (<see cref="LinkResilienceHandler"/>: response timeout, circuit breaker, retries before the
+    /// first byte). <paramref name="timeProvider"/> drives its delays and breaker (the system clock when null).
+    /// </summary>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
-    public GpuServerClient(GpuServerOptions options, ILogger<GpuServerClient>? logger = null)
-        : this(CreateHttpClient(Validated(options)), options, logger, ownsHttp: true)
+    public GpuServerClient(GpuServerOptions options, ILogger<GpuServerClient>? logger = null, TimeProvider? timeProvider = null)
+        : this(CreateResilientHandler(Validated(options), timeProvider, logger), options, logger)
     {
+    }
+
+    private GpuServerClient(LinkResilienceHandler resilience, GpuServerOptions options, ILogger<GpuServerClient>? logger)
+        : this(CreateHttpClient(resilience), options, logger, ownsHttp: true)
+    {
+        _resilience = resilience;
     }
 
     /// <summary>
@@ -65,6 +76,12 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
 
     /// <summary>The options this client was built with.</summary>
     public GpuServerOptions Options => _options;
+
+    /// <summary>
+    /// The circuit breaker's state (Open: requests fail at once with <see cref="GpuServerErrorKind.CircuitOpen"/>);
+    /// always Closed for an injected HttpClient, whose resilience is the caller's.
+    /// </summary>
+    public Polly.CircuitBreaker.CircuitState CircuitState => _resilience?.CircuitState ?? Polly.CircuitBreaker.CircuitState.Closed;
 
     /// <summary>
     /// Streams the chat model's answer as text deltas. When the first message is not a system turn,
@@ -107,6 +124,7 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
 
         ReadOnlyMemory<byte> body = GpuServerRequests.Tts(_options, promptIds);
         var parser = new AudioTokenParser();
+        var guard = new Tts.RepetitionGuardMonitor(promptIds);
         int[] ids = new int[64];
         await foreach (ReadOnlyMemory<char> text in StreamTextAsync(_completionsUri, body, "tts", cancellationToken))
         {
@@ -120,6 +138,7 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
             for (int i = 0; i < count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                guard.Accept(AudioTokenText.LlmIdOffset + ids[i]);
                 yield return ids[i];
             }
         }
@@ -128,6 +147,8 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         {
             Log.AudioTokensRejected(_logger, parser.RejectedCount);
         }
+
+        ReportRepetitionGuard(guard);
     }
 
     /// <summary>Token ids of <paramref name="text"/> from the server's <c>POST /tokenize</c>, without special tokens.</summary>
@@ -183,9 +204,10 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
     }
 
     /// <summary>
-    /// The connection pool this client builds for itself: keep-alive HTTP/1.1 and HTTP/2, the connect
-    /// timeout and connection limit from <paramref name="options"/>, and no draining of abandoned
-    /// responses. Give it to an injected <see cref="HttpClient"/> (e.g. through IHttpClientFactory):
+    /// The connection pool this client builds for itself: keep-alive HTTP/1.1 and HTTP/2 (PINGs while
+    /// requests are in flight), the connect timeout and connection limit from <paramref name="options"/>,
+    /// and no draining of abandoned responses. Give it to an injected <see cref="HttpClient"/> (e.g.
+    /// through IHttpClientFactory), ideally behind a <see cref="LinkResilienceHandler"/>:
     /// SocketsHttpHandler's default drain keeps reading an abandoned HTTP/1.1 stream for up to 2 s,
     /// and the server keeps generating for a consumer that is gone.
     /// </summary>
@@ -195,13 +217,14 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         return new SocketsHttpHandler
         {
             ConnectTimeout = options.ConnectTimeout,
+            // Bounded: a speculative request, a committed one and TTS may overlap, never more.
             MaxConnectionsPerServer = options.MaxConnections,
             // Recycle pooled connections so a server moved behind DNS or a load balancer is picked up.
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             EnableMultipleHttp2Connections = true,
-            KeepAlivePingDelay = TimeSpan.FromSeconds(20),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            KeepAlivePingDelay = options.Resilience.KeepAlivePingDelay,
+            KeepAlivePingTimeout = options.Resilience.KeepAlivePingTimeout,
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             // An abandoned HTTP/1.1 stream must close at once so the server sees the abort and stops
             // generating; draining it for reuse would keep the GPU busy on a cancelled request.
@@ -211,9 +234,12 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         };
     }
 
-    private static HttpClient CreateHttpClient(GpuServerOptions options)
+    private static LinkResilienceHandler CreateResilientHandler(GpuServerOptions options, TimeProvider? timeProvider, ILogger? logger) =>
+        new(options, CreateHandler(options), timeProvider, logger);
+
+    private static HttpClient CreateHttpClient(HttpMessageHandler handler)
     {
-        return new HttpClient(CreateHandler(options), disposeHandler: true)
+        return new HttpClient(handler, disposeHandler: true)
         {
             // The per-request deadlines (first token, idle) replace the whole-request timeout.
             Timeout = Timeout.InfiniteTimeSpan,

@@ -23,6 +23,9 @@ public enum GpuServerErrorKind
 
     /// <summary>The server sent something that is not the expected SSE/JSON shape.</summary>
     MalformedStream,
+
+    /// <summary>Recent requests failed, so the circuit breaker fails this one at once without contacting the server.</summary>
+    CircuitOpen,
 }
 
 /// <summary>A request to the GPU server failed; <see cref="Kind"/> says how.</summary>

@@ -55,6 +55,15 @@ public sealed class GpuServerOptions : IValidatableObject
     [Range(1, 32768)]
     public int TtsMaxTokens { get; set; } = 8192;
 
+    /// <summary>
+    /// Asks the server for Step-Audio's repetition guard on each TTS request (reference: on). vLLM
+    /// applies it only with the guard's logits processor loaded at start (<c>--logits-processors</c>);
+    /// the request switches it on through <c>vllm_xargs</c> (<c>repetition_guard_window</c>,
+    /// <c>repetition_guard_min_count</c>), which a server without the processor ignores. The device
+    /// checks every stream against the rule and logs once when the server lets a banned id through.
+    /// </summary>
+    public bool TtsRepetitionGuard { get; set; } = true;
+
     /// <summary>Prepended as the system turn when a chat request does not bring its own.</summary>
     public string SystemPrompt { get; set; } =
         "You are a voice assistant on a smart speaker. Reply in the language the user speaks, " +
@@ -63,6 +72,11 @@ public sealed class GpuServerOptions : IValidatableObject
     /// <summary>Connections per server: a speculative request and a committed one may overlap with TTS.</summary>
     [Range(1, 256)]
     public int MaxConnections { get; set; } = 4;
+
+    /// <summary>Retries before the first byte, the circuit breaker, response timeout and HTTP version.</summary>
+    [Required]
+    [ValidateObjectMembers]
+    public LinkResilienceOptions Resilience { get; set; } = new();
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

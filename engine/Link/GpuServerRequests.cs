@@ -65,6 +65,13 @@ internal static class GpuServerRequests
             json.WriteStartArray("stop_token_ids"u8);
             json.WriteNumberValue(TtsPromptBuilder.EotId);
             json.WriteEndArray();
+            if (options.TtsRepetitionGuard)
+            {
+                json.WriteStartObject("vllm_xargs"u8);
+                json.WriteNumber("repetition_guard_window"u8, StepAudio.Engine.Tts.RepetitionGuard.Window);
+                json.WriteNumber("repetition_guard_min_count"u8, StepAudio.Engine.Tts.RepetitionGuard.MinCount);
+                json.WriteEndObject();
+            }
             json.WriteEndObject();
         }
 

@@ -19,10 +19,14 @@ internal sealed class ChatStream : IAsyncDisposable
     {
         _timeline = timeline;
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        UserContent = messages.Count > 0 ? messages[^1].Content : null;
         RequestStamp = timeline.Stamp();
         RequestAtMs = timeline.NowMs;
         _pump = PumpAsync(client, messages, _cancel.Token);
     }
+
+    /// <summary>The current turn as the request carried it (its last message); null for a known text.</summary>
+    public string? UserContent { get; }
 
     /// <summary>When the request went out.</summary>
     public long RequestStamp { get; }

@@ -12,7 +12,7 @@ namespace StepAudio.Engine.Pipeline;
 /// endpointing state machine, and posts each turn-taking step to the coordinator. Once warm a
 /// frame allocates nothing; only turn boundaries (a few per turn) do.
 /// </summary>
-public sealed class ListeningLoop : IDisposable
+public sealed partial class ListeningLoop : IDisposable
 {
     /// <summary>Samples per VAD frame, the loop's unit of work.</summary>
     public const int FrameSamples = SileroVad.FrameSize;
@@ -31,6 +31,7 @@ public sealed class ListeningLoop : IDisposable
     private readonly float[] _cleanFrame = new float[FrameSamples];
     private readonly FullDuplex? _duplex;
     private WakeWordOptions _wakeOptions;
+    private EndpointingOptions _endpointing;
     private int _pending;
     private TokenizerSession? _session;
     private int _turnId;
@@ -63,6 +64,7 @@ public sealed class ListeningLoop : IDisposable
         _vad = vad;
         _tokenizer = tokenizer;
         _wakeOptions = wakeOptions;
+        _endpointing = endpointing;
         _endpoint = new EndpointDetector(endpointing);
         _timeline = timeline;
         _signals = signals;
@@ -92,6 +94,7 @@ public sealed class ListeningLoop : IDisposable
         ArgumentNullException.ThrowIfNull(wakeOptions);
         _wakeOptions = wakeOptions;
         _endpoint.UpdateOptions(endpointing);
+        _endpointing = endpointing;
     }
 
     /// <summary>Starts a turn at the next frame as if the wake word had been heard (the action button).</summary>
@@ -179,7 +182,11 @@ public sealed class ListeningLoop : IDisposable
             else if (_duplex is not null && _duplex.SpeechInterrupts(probability, out var speechMs))
             {
                 BargeIn("speech", probability, speechMs);
-                StartTurn("barge_in", probability, speechMs + _duplex.PreRollMs);
+                StartTurn("barge_in", probability, preRollMs: speechMs + _duplex.PreRollMs);
+            }
+            else
+            {
+                AdvanceFollowUp(probability);
             }
 
             return;
@@ -222,9 +229,10 @@ public sealed class ListeningLoop : IDisposable
         Post(new TurnSignal(TurnSignalKind.BargeIn, _timeline.AudioMs, _turnId, trigger, score, Reason: trigger, SpeechMs: speechMs));
     }
 
-    private void StartTurn(string keyword, float score, int preRollMs = -1)
+    private void StartTurn(string keyword, float score, TurnSignalKind kind = TurnSignalKind.Wake, int preRollMs = -1)
     {
         Volatile.Write(ref _turnRequested, false);
+        EndFollowUpForTurn();
         _turnId++;
         var session = _tokenizer.StartSession();
 
@@ -235,7 +243,7 @@ public sealed class ListeningLoop : IDisposable
         session.Append(_preRollScratch.AsSpan(0, copied));
         _session = session;
         _endpoint.Reset((long)_timeline.AudioMs);
-        Post(new TurnSignal(TurnSignalKind.Wake, _timeline.AudioMs, _turnId, keyword, score, SignalToNoiseDb: SignalToNoiseDb()));
+        Post(new TurnSignal(kind, _timeline.AudioMs, _turnId, keyword, score, SignalToNoiseDb: SignalToNoiseDb()));
     }
 
     /// <summary>

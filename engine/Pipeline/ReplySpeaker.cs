@@ -122,7 +122,7 @@ internal sealed class ReplySpeaker(
         await foreach (var raw in sentences.ReadAllAsync(cancellationToken))
         {
             // The reply's leading tag holds for every sentence of it; TTS hears the tag in front.
-            var tagged = Tts.ControlTagParser.Apply(raw, replyTag, voice.DefaultStyle);
+            var tagged = Tts.ControlTagParser.Apply(raw, replyTag, Voices.DefaultStyle);
             replyTag ??= first ? Tts.ControlTagParser.Parse(raw).Tag : null;
             if (tagged.UnknownTag is { } unknown)
             {
@@ -136,8 +136,9 @@ internal sealed class ReplySpeaker(
                 owner.Emit(PipelineEventTypes.TtsRequest, owner.Timeline.NowMs, ("turn", turnId), ("text", sentence));
             }
 
-            var promptIds = await prompts.BuildAsync(voice.SystemText, voice.PromptText, voice.PromptAudioIds, sentence, cancellationToken);
-            using var session = vocoder.StartSession(voice.VocoderPrompt);
+            var choice = Voices.Select(tagged);
+            var promptIds = await prompts.BuildAsync(choice.Voice.SystemText, choice.Voice.PromptText, choice.Voice.PromptAudioIds, sentence, cancellationToken);
+            using var session = choice.Vocoder.StartSession(choice.Voice.VocoderPrompt);
             var audioIds = ObserveFirstId(owner.Client.StreamTtsAsync(promptIds, cancellationToken), latency, turnId, first, cancellationToken);
             await foreach (var pcm in session.SynthesizeAsync(audioIds, cancellationToken))
             {
@@ -202,4 +203,16 @@ internal sealed class ReplySpeaker(
             yield return id;
         }
     }
+
+    /// <summary>
+    /// The prompt and vocoder of each TTS request: speech, rap and humming each have theirs. Until
+    /// the coordinator is given a selector, every reply is spoken in the voice given at construction.
+    /// </summary>
+    internal Voice.VoiceSelector Voices
+    {
+        get => _voices ??= new Voice.VoiceSelector(voice, vocoder);
+        set => _voices = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    private Voice.VoiceSelector? _voices;
 }

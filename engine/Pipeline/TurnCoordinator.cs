@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
@@ -31,6 +32,8 @@ public sealed partial class TurnCoordinator
     private readonly IWakeArbiter _arbiter;
     private Task<bool> _answering = Task.FromResult(true);
     private readonly IInterruptibleOutput? _interruptible;
+    private readonly ConversationContext _context;
+    private readonly IAudioOutput _output;
 
     public TurnCoordinator(
         GpuServerClient client,
@@ -42,7 +45,8 @@ public sealed partial class TurnCoordinator
         AudioTimeline timeline,
         GpuServerOptions serverOptions,
         ILogger<TurnCoordinator>? logger = null,
-        IWakeArbiter? arbiter = null)
+        IWakeArbiter? arbiter = null,
+        ConversationContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(events);
@@ -50,13 +54,18 @@ public sealed partial class TurnCoordinator
         ArgumentNullException.ThrowIfNull(serverOptions);
         _client = client;
         _speaker = new ReplySpeaker(this, ttsPrompts, vocoder, voice, output);
+        _output = output;
         _events = events;
         _timeline = timeline;
         _serverOptions = serverOptions;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _arbiter = arbiter ?? AlwaysAnswer.Instance;
         _interruptible = output as IInterruptibleOutput;
+        _context = context ?? new ConversationContext(new ConversationOptions(), serverOptions.SystemPrompt);
     }
+
+    /// <summary>The conversation's history: what each chat request carries before the current turn.</summary>
+    public ConversationContext Context => _context;
 
     /// <summary>Turns that ended with a spoken reply.</summary>
     public int CompletedTurns { get; private set; }
@@ -97,6 +106,8 @@ public sealed partial class TurnCoordinator
     public async Task RunAsync(ChannelReader<TurnSignal> signals, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(signals);
+        using var promptsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _promptsToken = promptsStop.Token;
         try
         {
             await foreach (var signal in signals.ReadAllAsync(cancellationToken))
@@ -114,6 +125,8 @@ public sealed partial class TurnCoordinator
 
             await _reply;
             await _closing;
+            await promptsStop.CancelAsync();
+            await FinishPreparingPromptsAsync();
         }
     }
 
@@ -135,6 +148,14 @@ public sealed partial class TurnCoordinator
                 BargeIns++;
                 _reply = InterruptReply(signal);
                 await CancelSpeculationAsync(emit: false);
+                break;
+
+            case TurnSignalKind.FollowUp:
+                OnFollowUpSpeech(signal);
+                break;
+
+            case TurnSignalKind.FollowUpClosed:
+                Emit(PipelineEventTypes.FollowUpEnd, signal.AtMs, ("turn", signal.TurnId));
                 break;
 
             case TurnSignalKind.SpeechStart:
@@ -253,8 +274,10 @@ public sealed partial class TurnCoordinator
             using var stopChat = cancellationToken.Register(chat.Cancel);
             latency.ChatRequest = chat.RequestStamp;
             var reply = await _speaker.SpeakAsync(chat, latency, endOfTurn.TurnId, cancellationToken);
+            RecordTurn(chat, reply);
             CompletedTurns++;
             Emit(PipelineEventTypes.TurnEnd, _timeline.NowMs, latency.Describe(endOfTurn.TurnId, reply));
+            AfterSpokenReply(endOfTurn.TurnId);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -265,6 +288,7 @@ public sealed partial class TurnCoordinator
             FailedTurns++;
             Log.TurnFailed(_logger, endOfTurn.TurnId, ex.Message);
             Emit(PipelineEventTypes.Error, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("stage", StageOf(ex)), ("kind", KindOf(ex)), ("message", ex.Message));
+            await SayWhatWentWrongAsync(ex, endOfTurn.TurnId, cancellationToken);
         }
         finally
         {
@@ -285,11 +309,7 @@ public sealed partial class TurnCoordinator
     private TaskCompletionSource TurnCompletion(int turnId) =>
         _turnsFinished.GetOrAdd(turnId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    internal List<ChatMessage> Messages(AudioTokens tokens) =>
-    [
-        new ChatMessage("system", _serverOptions.SystemPrompt),
-        new ChatMessage("human", tokens.ToTokenString()),
-    ];
+    internal IReadOnlyList<ChatMessage> Messages(AudioTokens tokens) => _context.BuildMessages(tokens.ToTokenString());
 
     internal GpuServerClient Client => _client;
 

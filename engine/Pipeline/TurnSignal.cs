@@ -25,6 +25,12 @@ public enum TurnSignalKind
 
     /// <summary>The user talked over the reply (or said the wake word): playback was stopped on this frame.</summary>
     BargeIn,
+
+    /// <summary>Speech in the follow-up window started a turn without the wake word (same conversation, no arbitration).</summary>
+    FollowUp,
+
+    /// <summary>The follow-up window ran out without speech: back to waiting for the wake word.</summary>
+    FollowUpClosed,
 }
 
 /// <summary>A turn-taking step, sent from the audio thread to the coordinator. Rare: a few per turn.</summary>

@@ -5,7 +5,10 @@ namespace StepAudio.Engine.Vocoder;
 /// tokens through the encoder; prompt vectors stretched to the prompt mel's length and target vectors to
 /// the target's frames; the regulator's convs; the prompt mel as condition; Euler with guidance; the
 /// prompt's share of the result removed. The target may be a window of the utterance (streaming): the
-/// caller says where it sits so noise and interpolation match the whole-utterance pass.
+/// caller says where it sits so noise and interpolation match the whole-utterance pass. When the profile's
+/// encoder upsamples itself (v2: <see cref="VocoderProfile.EncoderFramesPerToken"/> = 2), its rows already
+/// are mel frames, the interpolation is the identity, and the prompt mel is resized (nearest) to the
+/// encoder's prompt frames as Step-Audio-EditX aligns <c>prompt_feat</c>.
 /// </summary>
 internal sealed class FlowChunkSynthesizer : IDisposable
 {
@@ -16,8 +19,9 @@ internal sealed class FlowChunkSynthesizer : IDisposable
     private readonly EulerFlowSolver _solver;
     private readonly int[] _promptTokens;
     private readonly int _promptSteps;
-    private readonly float[] _promptMel; // frame-major [frames, bins], as the caller gave it
+    private readonly float[] _promptMel; // frame-major [frames, bins]
     private readonly int _promptFrames;
+    private readonly int _rowsPerStep;
     private readonly float[] _spks;
     private readonly ulong _seed;
     private float[] _noise = [];
@@ -30,12 +34,22 @@ internal sealed class FlowChunkSynthesizer : IDisposable
         _profile = models.Profile;
         _promptTokens = prompt.FlowTokens;
         _promptSteps = prompt.FlowTokens.Length / _profile.TokenWidth;
-        _promptMel = prompt.Mel;
-        _promptFrames = prompt.MelFrames;
+        _rowsPerStep = _profile.EncoderFramesPerToken;
+        if (_rowsPerStep == 1)
+        {
+            _promptMel = prompt.Mel;
+            _promptFrames = prompt.MelFrames;
+        }
+        else
+        {
+            _promptFrames = _promptSteps * _rowsPerStep;
+            _promptMel = ResizeNearest(prompt.Mel, prompt.MelFrames, _promptFrames, _profile.MelBins);
+        }
+
         _spks = projectedSpeaker;
         _seed = seed;
         var capacityFrames = _promptFrames + _profile.FramesForTokens(capacitySteps) + 2;
-        _encoder = new FlowEncoderStage(models.FlowEncoder, _profile.TokenWidth, _profile.MelBins, _promptSteps + capacitySteps);
+        _encoder = new FlowEncoderStage(models.FlowEncoder, _profile.TokenWidth, _rowsPerStep, _profile.MelBins, _promptSteps + capacitySteps);
         _regulator = new FlowRegulatorStage(models.FlowRegulator, _profile.MelBins, capacityFrames);
         _estimator = new OnnxFlowEstimator(models.FlowEstimator);
         _solver = new EulerFlowSolver(_estimator, _profile.MelBins, _profile.FlowSteps, _profile.CfgRate, capacityFrames);
@@ -49,7 +63,7 @@ internal sealed class FlowChunkSynthesizer : IDisposable
     public Span<float> SynthesizeWhole(ReadOnlySpan<int> target, int targetSteps, CancellationToken cancellationToken)
     {
         var frames = _profile.FramesForTokens(targetSteps);
-        var scale = frames == 0 ? 1 : (double)targetSteps / frames;
+        var scale = frames == 0 ? 1 : (double)(targetSteps * _rowsPerStep) / frames;
         return Synthesize(target, targetSteps, 0, frames, scale, 0, cancellationToken);
     }
 
@@ -61,8 +75,9 @@ internal sealed class FlowChunkSynthesizer : IDisposable
     public Span<float> SynthesizeWindow(
         ReadOnlySpan<int> target, int targetSteps, long firstStep, long firstFrame, int frames, CancellationToken cancellationToken)
     {
-        var scale = 1 / FramesPerToken;
-        var shift = (firstFrame * scale) - firstStep;
+        // In encoder rows: exactly 1 and 0 when the encoder upsamples to the mel rate itself.
+        var scale = _rowsPerStep / FramesPerToken;
+        var shift = (firstFrame * scale) - (firstStep * _rowsPerStep);
         return Synthesize(target, targetSteps, firstFrame, frames, scale, shift, cancellationToken);
     }
 
@@ -89,12 +104,13 @@ internal sealed class FlowChunkSynthesizer : IDisposable
 
         // Prompt and target are stretched separately so the prompt ends exactly at its mel's last frame.
         var input = _regulator.Input;
+        var promptRows = _promptSteps * _rowsPerStep;
         if (_promptSteps > 0)
         {
-            LengthRegulator.Interpolate(h[..(_promptSteps * bins)], _promptSteps, bins, input, total, 0, _promptFrames);
+            LengthRegulator.Interpolate(h[..(promptRows * bins)], promptRows, bins, input, total, 0, _promptFrames);
         }
 
-        LengthRegulator.Resample(h[(_promptSteps * bins)..], targetSteps, bins, input, total, _promptFrames, frames, scale, shift);
+        LengthRegulator.Resample(h[(promptRows * bins)..], targetSteps * _rowsPerStep, bins, input, total, _promptFrames, frames, scale, shift);
         _regulator.Run(total);
 
         // Prompt frames use noise indices 0..Tm-1 and target frame f uses Tm + f, in every chunk.
@@ -118,6 +134,25 @@ internal sealed class FlowChunkSynthesizer : IDisposable
         }
 
         return _target.AsSpan(0, bins * frames);
+    }
+
+    /// <summary>torch <c>F.interpolate(mode='nearest')</c> along time: output frame i takes input frame floor(i * in / out).</summary>
+    private static float[] ResizeNearest(float[] mel, int inFrames, int outFrames, int bins)
+    {
+        var resized = new float[outFrames * bins];
+        if (inFrames == 0)
+        {
+            return resized;
+        }
+
+        var ratio = (double)inFrames / outFrames;
+        for (var i = 0; i < outFrames; i++)
+        {
+            var source = Math.Min((int)Math.Floor(i * ratio), inFrames - 1);
+            mel.AsSpan(source * bins, bins).CopyTo(resized.AsSpan(i * bins, bins));
+        }
+
+        return resized;
     }
 
     private void EnsureCapacity(int frames)

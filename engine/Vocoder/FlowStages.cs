@@ -2,26 +2,27 @@ using StepAudio.Engine.Inference;
 
 namespace StepAudio.Engine.Vocoder;
 
-/// <summary><c>flow_encoder.onnx</c> with its own pinned buffers: flow tokens in, per-token 80-d vectors out.</summary>
+/// <summary><c>flow_encoder.onnx</c> with its own pinned buffers: flow tokens in, 80-d vectors out (one per token, or <c>rowsPerStep</c> per token for an upsampling encoder).</summary>
 internal sealed class FlowEncoderStage : IDisposable
 {
     private readonly ModelRunner _runner;
-    private readonly OrtTensorCache _tensors = new();
     private readonly int _width;
+    private readonly int _rowsPerStep;
     private readonly int _bins;
     private readonly int[] _length = GC.AllocateArray<int>(1, pinned: true);
     private long[] _tokens = [];
     private float[] _h = [];
 
-    public FlowEncoderStage(OnnxModel model, int tokenWidth, int melBins, int capacitySteps)
+    public FlowEncoderStage(OnnxModel model, int tokenWidth, int rowsPerStep, int melBins, int capacitySteps)
     {
         _runner = new ModelRunner(model);
         _width = tokenWidth;
+        _rowsPerStep = rowsPerStep;
         _bins = melBins;
         EnsureCapacity(capacitySteps);
     }
 
-    /// <summary>Encodes <paramref name="steps"/> flow steps (<c>steps * width</c> ints, prompt first). The result is frame-major <c>[steps, bins]</c>, valid until the next call.</summary>
+    /// <summary>Encodes <paramref name="steps"/> flow steps (<c>steps * width</c> ints, prompt first). The result is row-major <c>[steps * rowsPerStep, bins]</c>, valid until the next call.</summary>
     public ReadOnlySpan<float> Encode(ReadOnlySpan<int> prompt, ReadOnlySpan<int> target, int steps)
     {
         EnsureCapacity(steps);
@@ -37,16 +38,15 @@ internal sealed class FlowEncoderStage : IDisposable
         }
 
         _length[0] = steps;
-        _runner.Inputs[0] = _width == 1 ? _tensors.Get(_tokens, 1, steps) : _tensors.Get(_tokens, 1, steps, _width);
-        _runner.Inputs[1] = _tensors.Get(_length, 1);
-        _runner.Outputs[0] = _tensors.Get(_h, 1, steps, _bins);
+        _runner.Inputs[0] = _width == 1 ? _runner.Tensors.Get(_tokens, 1, steps) : _runner.Tensors.Get(_tokens, 1, steps, _width);
+        _runner.Inputs[1] = _runner.Tensors.Get(_length, 1);
+        _runner.Outputs[0] = _runner.Tensors.Get(_h, 1, steps * _rowsPerStep, _bins);
         _runner.Run();
-        return _h.AsSpan(0, steps * _bins);
+        return _h.AsSpan(0, steps * _rowsPerStep * _bins);
     }
 
     public void Dispose()
     {
-        _tensors.Dispose();
         _runner.Dispose();
     }
 
@@ -57,10 +57,10 @@ internal sealed class FlowEncoderStage : IDisposable
             return;
         }
 
-        _tensors.Clear();
+        _runner.Tensors.Clear();
         var capacity = Math.Max(steps, _tokens.Length / Math.Max(_width, 1) * 3 / 2);
         _tokens = GC.AllocateArray<long>(capacity * _width, pinned: true);
-        _h = GC.AllocateArray<float>(capacity * _bins, pinned: true);
+        _h = GC.AllocateArray<float>(capacity * _rowsPerStep * _bins, pinned: true);
     }
 }
 
@@ -68,7 +68,6 @@ internal sealed class FlowEncoderStage : IDisposable
 internal sealed class FlowRegulatorStage : IDisposable
 {
     private readonly ModelRunner _runner;
-    private readonly OrtTensorCache _tensors = new();
     private readonly int _bins;
 
     public FlowRegulatorStage(OnnxModel model, int melBins, int capacityFrames)
@@ -92,7 +91,7 @@ internal sealed class FlowRegulatorStage : IDisposable
             return;
         }
 
-        _tensors.Clear();
+        _runner.Tensors.Clear();
         var capacity = Math.Max(frames, Input.Length / _bins * 3 / 2);
         Input = GC.AllocateArray<float>(capacity * _bins, pinned: true);
         Output = GC.AllocateArray<float>(capacity * _bins, pinned: true);
@@ -100,14 +99,13 @@ internal sealed class FlowRegulatorStage : IDisposable
 
     public void Run(int frames)
     {
-        _runner.Inputs[0] = _tensors.Get(Input, 1, _bins, frames);
-        _runner.Outputs[0] = _tensors.Get(Output, 1, _bins, frames);
+        _runner.Inputs[0] = _runner.Tensors.Get(Input, 1, _bins, frames);
+        _runner.Outputs[0] = _runner.Tensors.Get(Output, 1, _bins, frames);
         _runner.Run();
     }
 
     public void Dispose()
     {
-        _tensors.Dispose();
         _runner.Dispose();
     }
 }

@@ -14,7 +14,6 @@ internal sealed class HiftStreamDecoder : IDisposable
 {
     private const float ClampLimit = 0.99f;
     private readonly ModelRunner _runner;
-    private readonly OrtTensorCache _tensors = new();
     private readonly int _bins;
     private readonly int _hop;
     private readonly int _cacheFrames;
@@ -46,11 +45,13 @@ internal sealed class HiftStreamDecoder : IDisposable
 
     /// <summary>
     /// Vocodes <paramref name="frames"/> new mel frames, read channel-major from <paramref name="mel"/> with
-    /// rows of <paramref name="stride"/> floats starting at column <paramref name="offset"/>. Returns the PCM
-    /// that is final now, valid until the next call.
+    /// rows of <paramref name="stride"/> floats starting at column <paramref name="offset"/>, and holds back
+    /// the PCM of the last <paramref name="holdFrames"/> frames (at most the cache size; 0 ends the utterance)
+    /// for the next call to re-read and fade into. Returns the PCM that is final now, valid until the next call.
     /// </summary>
-    public ReadOnlyMemory<float> Decode(ReadOnlySpan<float> mel, int stride, int offset, int frames, bool final)
+    public ReadOnlyMemory<float> Decode(ReadOnlySpan<float> mel, int stride, int offset, int frames, int holdFrames)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(holdFrames, _cacheFrames);
         var cached = _cachedFrames;
         var total = cached + frames;
         if (total == 0)
@@ -66,10 +67,10 @@ internal sealed class HiftStreamDecoder : IDisposable
         }
 
         var samples = total * _hop;
-        _runner.Inputs[0] = _tensors.Get(_mel, 1, _bins, total);
-        _runner.Inputs[1] = _tensors.Get(_sourceCache, 1, 1, cached * _hop);
-        _runner.Outputs[0] = _tensors.Get(_pcm, 1, samples);
-        _runner.Outputs[1] = _tensors.Get(_source, 1, 1, samples);
+        _runner.Inputs[0] = _runner.Tensors.Get(_mel, 1, _bins, total);
+        _runner.Inputs[1] = _runner.Tensors.Get(_sourceCache, 1, 1, cached * _hop);
+        _runner.Outputs[0] = _runner.Tensors.Get(_pcm, 1, samples);
+        _runner.Outputs[1] = _runner.Tensors.Get(_source, 1, 1, samples);
         _runner.Run();
 
         var pcm = _pcm.AsSpan(0, samples);
@@ -80,9 +81,9 @@ internal sealed class HiftStreamDecoder : IDisposable
         }
 
         var emitted = samples;
-        if (!final)
+        if (holdFrames > 0)
         {
-            var keep = Math.Min(_cacheFrames, total);
+            var keep = Math.Min(holdFrames, total);
             var keepSamples = keep * _hop;
             for (var c = 0; c < _bins; c++)
             {
@@ -106,7 +107,6 @@ internal sealed class HiftStreamDecoder : IDisposable
 
     public void Dispose()
     {
-        _tensors.Dispose();
         _runner.Dispose();
     }
 
@@ -128,7 +128,7 @@ internal sealed class HiftStreamDecoder : IDisposable
             return;
         }
 
-        _tensors.Clear();
+        _runner.Tensors.Clear();
         var capacity = Math.Max(frames, _mel.Length / _bins * 3 / 2);
         _mel = GC.AllocateArray<float>(capacity * _bins, pinned: true);
         _pcm = GC.AllocateArray<float>(capacity * _hop, pinned: true);

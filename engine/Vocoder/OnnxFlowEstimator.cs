@@ -6,7 +6,6 @@ namespace StepAudio.Engine.Vocoder;
 internal sealed class OnnxFlowEstimator : IFlowEstimator, IDisposable
 {
     private readonly ModelRunner _runner;
-    private readonly OrtTensorCache _tensors = new();
     private int _generation = -1;
 
     public OnnxFlowEstimator(OnnxModel model)
@@ -18,25 +17,24 @@ internal sealed class OnnxFlowEstimator : IFlowEstimator, IDisposable
     {
         if (batch.Generation != _generation)
         {
-            _tensors.Clear();
+            _runner.Tensors.Clear();
             _generation = batch.Generation;
         }
 
         var bins = batch.MelBins;
         var inputs = _runner.Inputs;
-        inputs[0] = _tensors.Get(batch.X, 2, bins, frames);
-        inputs[1] = _tensors.Get(batch.Mask, 2, 1, frames);
-        inputs[2] = _tensors.Get(batch.Mu, 2, bins, frames);
-        inputs[3] = _tensors.Get(batch.T, 2);
-        inputs[4] = _tensors.Get(batch.Spks, 2, bins);
-        inputs[5] = _tensors.Get(batch.Cond, 2, bins, frames);
-        _runner.Outputs[0] = _tensors.Get(batch.Velocity, 2, bins, frames);
+        inputs[0] = _runner.Tensors.Get(batch.X, 2, bins, frames);
+        inputs[1] = _runner.Tensors.Get(batch.Mask, 2, 1, frames);
+        inputs[2] = _runner.Tensors.Get(batch.Mu, 2, bins, frames);
+        inputs[3] = _runner.Tensors.Get(batch.T, 2);
+        inputs[4] = _runner.Tensors.Get(batch.Spks, 2, bins);
+        inputs[5] = _runner.Tensors.Get(batch.Cond, 2, bins, frames);
+        _runner.Outputs[0] = _runner.Tensors.Get(batch.Velocity, 2, bins, frames);
         _runner.Run();
     }
 
     public void Dispose()
     {
-        _tensors.Dispose();
         _runner.Dispose();
     }
 }

@@ -9,8 +9,11 @@ namespace StepAudio.Engine.Vocoder;
 /// </summary>
 internal sealed class OrtTensorCache : IDisposable
 {
-    private const int MaxEntries = 64;
+    private const int MaxEntries = 96;
     private readonly Dictionary<(object Array, long D0, long D1, long D2), OrtValue> _values = [];
+
+    /// <summary>Bumped by every <see cref="Clear"/>: anything holding the old tensors (IO bindings) must drop them.</summary>
+    public int Generation { get; private set; }
 
     /// <summary>A tensor of shape <c>[d0]</c>, <c>[d0, d1]</c> or <c>[d0, d1, d2]</c> (trailing -1 = absent) over the head of <paramref name="array"/>.</summary>
     public OrtValue Get<T>(T[] array, long d0, long d1 = -1, long d2 = -1)
@@ -48,6 +51,7 @@ internal sealed class OrtTensorCache : IDisposable
         }
 
         _values.Clear();
+        Generation++;
     }
 
     public void Dispose() => Clear();

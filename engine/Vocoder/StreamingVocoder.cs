@@ -38,6 +38,9 @@ public sealed partial class StreamingVocoder : IDisposable
     /// <summary>Output sample rate.</summary>
     public int SampleRate => Profile.SampleRate;
 
+    /// <summary>The execution provider each model's session got, by file name (CUDA asked for may have fallen back to the CPU).</summary>
+    public IReadOnlyDictionary<string, ExecutionTarget> ModelProviders => _models.Providers;
+
     /// <summary>Reads the profile, loads and checks its six models, and (when asked) warms them with one short synthesis.</summary>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     /// <exception cref="VocoderConfigException">vocoder.json is missing or malformed.</exception>
@@ -77,6 +80,11 @@ public sealed partial class StreamingVocoder : IDisposable
         }
 
         Log.Loaded(vocoder._logger, profile.Name, directory, profile.SampleRate, profile.TokenLayout);
+        foreach (var model in models.All)
+        {
+            Log.ModelProvider(vocoder._logger, Path.GetFileName(model.Path), options.Inference.Provider, model.Provider, model.FallbackReason ?? "none");
+        }
+
         return vocoder;
     }
 
@@ -222,6 +230,9 @@ public sealed partial class StreamingVocoder : IDisposable
     {
         [LoggerMessage(EventId = 1501, Level = LogLevel.Information, Message = "Vocoder profile {Profile} loaded from {Directory}: {SampleRate} Hz, {Layout} tokens")]
         public static partial void Loaded(ILogger logger, string profile, string directory, int sampleRate, FlowTokenLayout layout);
+
+        [LoggerMessage(EventId = 1504, Level = LogLevel.Information, Message = "Vocoder model {File}: asked for {Requested}, runs on {Provider} (fallback: {FallbackReason})")]
+        public static partial void ModelProvider(ILogger logger, string file, ExecutionTarget requested, ExecutionTarget provider, string fallbackReason);
 
         [LoggerMessage(EventId = 1502, Level = LogLevel.Debug, Message = "Vocoder session started: {PromptSteps} prompt tokens, {PromptFrames} prompt mel frames")]
         public static partial void SessionStarted(ILogger logger, int promptSteps, int promptFrames);

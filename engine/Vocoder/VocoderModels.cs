@@ -26,6 +26,12 @@ internal sealed class VocoderModels : IDisposable
 
     public VocoderProfile Profile { get; }
 
+    /// <summary>Every loaded model, in load order.</summary>
+    public IReadOnlyList<OnnxModel> All => _loaded;
+
+    /// <summary>The provider each model's session got, by file name.</summary>
+    public IReadOnlyDictionary<string, ExecutionTarget> Providers { get; private set; } = new Dictionary<string, ExecutionTarget>();
+
     public OnnxModel FlowEncoder { get; private set; } = null!;
 
     public OnnxModel FlowRegulator { get; private set; } = null!;
@@ -88,6 +94,13 @@ internal sealed class VocoderModels : IDisposable
                 // CosyVoice's published campplus.onnx: tensor names are read by position.
                 [new TensorSpec(null, TensorElementType.Float, -1, -1, 80)],
                 [new TensorSpec(null, TensorElementType.Float, -1, profile.SpeakerEmbeddingDim)]));
+            var providers = new Dictionary<string, ExecutionTarget>(StringComparer.Ordinal);
+            foreach (var model in models._loaded)
+            {
+                providers[Path.GetFileName(model.Path)] = model.Provider;
+            }
+
+            models.Providers = providers;
             return models;
         }
         catch

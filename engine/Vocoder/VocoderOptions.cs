@@ -25,6 +25,14 @@ public sealed class VocoderOptions
     [Range(1, 100000)]
     public int? FirstChunkTokens { get; set; }
 
+    /// <summary>Look-ahead of the first chunk only (at most <see cref="OverlapTokens"/>): the first sound waits for <c>FirstChunkTokens + FirstLookAheadTokens</c> tokens.</summary>
+    [Range(0, 100000)]
+    public int? FirstLookAheadTokens { get; set; }
+
+    /// <summary>Mel frames of the first chunk HiFT holds back for the fade into the second (at most the profile's hiftCacheFrames).</summary>
+    [Range(0, 10000)]
+    public int? FirstHiftCacheFrames { get; set; }
+
     /// <summary>Flow tokens in the second chunk; later chunks double up to <see cref="MaxChunkTokens"/>. At least <see cref="OverlapTokens"/>.</summary>
     [Range(1, 100000)]
     public int? ChunkTokens { get; set; }
@@ -49,10 +57,39 @@ public sealed partial class VocoderOptionsValidator : IValidateOptions<VocoderOp
 /// <param name="FirstChunkTokens">Tokens in the first chunk.</param>
 /// <param name="ChunkTokens">Tokens in the second chunk.</param>
 /// <param name="MaxChunkTokens">Largest chunk.</param>
-/// <param name="OverlapTokens">Look-ahead and left context.</param>
+/// <param name="OverlapTokens">Look-ahead and left context of every chunk after the first.</param>
 /// <param name="HiftCacheFrames">Mel frames HiFT re-reads.</param>
-public sealed record VocoderChunking(int FirstChunkTokens, int ChunkTokens, int MaxChunkTokens, int OverlapTokens, int HiftCacheFrames)
+/// <param name="FirstLookAheadTokens">Look-ahead of the first chunk.</param>
+/// <param name="FirstHiftCacheFrames">Mel frames HiFT holds back from the first chunk.</param>
+public sealed record VocoderChunking(
+    int FirstChunkTokens, int ChunkTokens, int MaxChunkTokens, int OverlapTokens, int HiftCacheFrames, int FirstLookAheadTokens, int FirstHiftCacheFrames)
 {
+    /// <summary>Flow tokens that must have arrived before the first chunk runs.</summary>
+    public int TokensBeforeFirstChunk => FirstChunkTokens + FirstLookAheadTokens;
+
+    /// <summary>Tokens in chunk <paramref name="index"/> (0-based): first, second, then doubling up to the max.</summary>
+    public int HopTokens(int index)
+    {
+        if (index == 0)
+        {
+            return FirstChunkTokens;
+        }
+
+        var hop = ChunkTokens;
+        for (var k = 1; k < index && hop < MaxChunkTokens; k++)
+        {
+            hop *= 2;
+        }
+
+        return Math.Min(hop, MaxChunkTokens);
+    }
+
+    /// <summary>Look-ahead of chunk <paramref name="index"/>.</summary>
+    public int LookAheadTokens(int index) => index == 0 ? FirstLookAheadTokens : OverlapTokens;
+
+    /// <summary>Mel frames HiFT holds back after chunk <paramref name="index"/>.</summary>
+    public int HiftHoldFrames(int index) => index == 0 ? FirstHiftCacheFrames : HiftCacheFrames;
+
     internal static VocoderChunking Resolve(VocoderOptions options, VocoderProfile profile)
     {
         var chunking = new VocoderChunking(
@@ -60,7 +97,9 @@ public sealed record VocoderChunking(int FirstChunkTokens, int ChunkTokens, int 
             options.ChunkTokens ?? profile.ChunkTokens,
             options.MaxChunkTokens ?? profile.MaxChunkTokens,
             options.OverlapTokens ?? profile.OverlapTokens,
-            profile.HiftCacheFrames);
+            profile.HiftCacheFrames,
+            options.FirstLookAheadTokens ?? profile.FirstLookAheadTokens,
+            options.FirstHiftCacheFrames ?? profile.FirstHiftCacheFrames);
         var failures = new List<string>();
         if (chunking.FirstChunkTokens > chunking.MaxChunkTokens || chunking.ChunkTokens > chunking.MaxChunkTokens)
         {
@@ -71,6 +110,25 @@ public sealed record VocoderChunking(int FirstChunkTokens, int ChunkTokens, int 
         {
             // The fade region of a chunk must lie inside what that chunk emits.
             failures.Add($"ChunkTokens ({chunking.ChunkTokens}) must be at least OverlapTokens ({chunking.OverlapTokens}).");
+        }
+
+        if (chunking.FirstLookAheadTokens > chunking.OverlapTokens)
+        {
+            // The first chunk's held look-ahead mel must fit the buffer every later look-ahead uses.
+            failures.Add($"FirstLookAheadTokens ({chunking.FirstLookAheadTokens}) must not exceed OverlapTokens ({chunking.OverlapTokens}).");
+        }
+
+        if (chunking.FirstHiftCacheFrames > chunking.HiftCacheFrames)
+        {
+            failures.Add($"FirstHiftCacheFrames ({chunking.FirstHiftCacheFrames}) must not exceed the profile's hiftCacheFrames ({chunking.HiftCacheFrames}).");
+        }
+
+        var firstFrames = profile.FramesForTokens(chunking.FirstChunkTokens);
+        if (firstFrames <= chunking.FirstHiftCacheFrames)
+        {
+            // Otherwise HiFT would hold back the whole first chunk and the first sound would wait for the second.
+            failures.Add(
+                $"FirstChunkTokens ({chunking.FirstChunkTokens}) gives {firstFrames} mel frames, which must be more than FirstHiftCacheFrames ({chunking.FirstHiftCacheFrames}).");
         }
 
         if (failures.Count > 0)

@@ -40,6 +40,13 @@ public sealed class VocoderProfile
     /// <summary>Ints per flow step: 1, or 2 for <see cref="FlowTokenLayout.V2Pairs"/>.</summary>
     public int TokenWidth => TokenLayout == FlowTokenLayout.V2Pairs ? 2 : 1;
 
+    /// <summary>
+    /// Rows of <c>h</c> the flow encoder emits per flow token: 1 (v1: the device interpolates them to the
+    /// mel frames) or the exact mel frames per token when the encoder upsamples itself (v2: 2, and the prompt
+    /// mel is resized to match, nearest, as Step-Audio-EditX does).
+    /// </summary>
+    public int EncoderFramesPerToken { get; private init; }
+
     /// <summary>Euler steps of the flow solver (10).</summary>
     public int FlowSteps { get; private init; }
 
@@ -52,6 +59,9 @@ public sealed class VocoderProfile
     /// <summary>Default tokens in the first streaming chunk.</summary>
     public int FirstChunkTokens { get; private init; }
 
+    /// <summary>Default look-ahead of the first chunk only (at most <see cref="OverlapTokens"/>): less waiting before the first sound.</summary>
+    public int FirstLookAheadTokens { get; private init; }
+
     /// <summary>Default tokens in the second streaming chunk; later chunks double up to <see cref="MaxChunkTokens"/>.</summary>
     public int ChunkTokens { get; private init; }
 
@@ -63,6 +73,15 @@ public sealed class VocoderProfile
 
     /// <summary>Mel frames HiFT re-reads from the previous chunk (its source and PCM cache is this many hops).</summary>
     public int HiftCacheFrames { get; private init; }
+
+    /// <summary>The HiFT cache after the first chunk only (at most <see cref="HiftCacheFrames"/>): the PCM held back from the first sound.</summary>
+    public int FirstHiftCacheFrames { get; private init; }
+
+    /// <summary>Audio ids consumed per flow step: 1 for interleaved, 5/3 for the layouts that turn each 5-id group into 3 steps.</summary>
+    public double AudioIdsPerStep => TokenLayout == FlowTokenLayout.Interleaved ? 1.0 : 5.0 / 3.0;
+
+    /// <summary>Audio ids per second of speech this profile implies (the rate a real-time TTS model emits them): 41.67 for Step-Audio's ids.</summary>
+    public double AudioIdRate => TokenRate * AudioIdsPerStep;
 
     /// <summary>Target mel frames for <paramref name="tokens"/> flow tokens: <c>int(n / token_rate * sample_rate / hop)</c>.</summary>
     public int FramesForTokens(int tokens) => (int)(tokens / TokenRate * SampleRate / Hop);
@@ -122,20 +141,42 @@ public sealed class VocoderProfile
             TokenRate = reader.Double("tokenRate", 1, 1000),
             VocabSize = reader.Int("vocabSize", 1, 1 << 20),
             TokenLayout = reader.Layout("tokenLayout"),
+            EncoderFramesPerToken = reader.Int("encoderFramesPerToken", 1, 16),
             FlowSteps = reader.Int("flowSteps", 1, 1000),
             CfgRate = (float)reader.Double("cfgRate", 0, 10),
             SpeakerEmbeddingDim = reader.Int("speakerEmbeddingDim", 1, 4096),
             FirstChunkTokens = reader.Int("firstChunkTokens", 1, 100000),
+            FirstLookAheadTokens = reader.Int("firstLookAheadTokens", 0, 100000),
             ChunkTokens = reader.Int("chunkTokens", 1, 100000),
             MaxChunkTokens = reader.Int("maxChunkTokens", 1, 100000),
             OverlapTokens = reader.Int("overlapTokens", 0, 100000),
             HiftCacheFrames = reader.Int("hiftCacheFrames", 0, 10000),
+            FirstHiftCacheFrames = reader.Int("firstHiftCacheFrames", 0, 10000),
         };
 
         if (profile.FirstChunkTokens > profile.MaxChunkTokens || profile.ChunkTokens > profile.MaxChunkTokens)
         {
             throw new VocoderConfigException(
                 $"{source}: 'firstChunkTokens' ({profile.FirstChunkTokens}) and 'chunkTokens' ({profile.ChunkTokens}) must not exceed 'maxChunkTokens' ({profile.MaxChunkTokens}).");
+        }
+
+        var framesPerToken = profile.SampleRate / (double)profile.Hop / profile.TokenRate;
+        if (profile.EncoderFramesPerToken > 1 && Math.Abs(framesPerToken - profile.EncoderFramesPerToken) > 1e-9)
+        {
+            throw new VocoderConfigException(
+                $"{source}: 'encoderFramesPerToken' ({profile.EncoderFramesPerToken}) must equal sampleRate / hop / tokenRate ({framesPerToken}) when the encoder upsamples.");
+        }
+
+        if (profile.FirstLookAheadTokens > profile.OverlapTokens)
+        {
+            throw new VocoderConfigException(
+                $"{source}: 'firstLookAheadTokens' ({profile.FirstLookAheadTokens}) must not exceed 'overlapTokens' ({profile.OverlapTokens}).");
+        }
+
+        if (profile.FirstHiftCacheFrames > profile.HiftCacheFrames)
+        {
+            throw new VocoderConfigException(
+                $"{source}: 'firstHiftCacheFrames' ({profile.FirstHiftCacheFrames}) must not exceed 'hiftCacheFrames' ({profile.HiftCacheFrames}).");
         }
 
         return profile;

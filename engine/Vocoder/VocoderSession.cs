@@ -5,11 +5,14 @@ namespace StepAudio.Engine.Vocoder;
 
 /// <summary>
 /// Vocodes utterances in one voice. Streaming: chunk k covers flow tokens [a, a + hop_k) and also runs
-/// the flow over <c>overlap</c> tokens of left context and <c>overlap</c> tokens of look-ahead; the
-/// look-ahead's mel is held back and cross-faded (Hamming) into the next chunk's head, which covers the
-/// same tokens with context on both sides. Chunks grow: first, second, then doubling up to the max.
-/// Every chunk sees the full prompt and the same seeded noise per utterance frame as the whole-utterance
-/// pass, so the two can be compared. One synthesis at a time per session.
+/// the flow over <c>overlap</c> tokens of left context and a look-ahead; the look-ahead's mel is held back
+/// and cross-faded (Hamming) into the next chunk's head, which covers the same tokens with context on both
+/// sides. The first chunk is small and has a shorter look-ahead and HiFT hold-back so the first sound
+/// comes early; then chunks grow: second, then doubling up to the max (all sizes from
+/// <see cref="VocoderChunking"/>). Every chunk sees the full prompt and the same seeded noise per
+/// utterance frame as the whole-utterance pass, so the two can be compared. One utterance at a time per
+/// session: either <see cref="SynthesizeAsync"/>, or <see cref="Begin"/>, <see cref="Append"/>,
+/// <see cref="TryRunChunk"/> and <see cref="Finish"/> on one thread (the allocation-free path).
 /// </summary>
 public sealed partial class VocoderSession : IDisposable
 {
@@ -30,6 +33,7 @@ public sealed partial class VocoderSession : IDisposable
     private int _chunkIndex;
     private int _hop;
     private int _heldFrames;
+    private bool _active;
     private bool _disposed;
 
     internal VocoderSession(VocoderModels models, VocoderChunking chunking, SpeakerPrompt prompt, float[] projectedSpeaker, ulong seed, ILogger logger)
@@ -48,6 +52,9 @@ public sealed partial class VocoderSession : IDisposable
         _tokens = new int[(windowSteps + FlowTokenMapper.MaxOutputPerCall) * _width];
     }
 
+    /// <summary>Output sample rate (the profile's).</summary>
+    public int SampleRate => _profile.SampleRate;
+
     /// <summary>
     /// Streams PCM at the profile's sample rate as audio ids (interleaved 0..5119, as the TTS model emits
     /// them) arrive. Samples are clamped to +-0.99. Each chunk's memory is valid until the next MoveNext.
@@ -56,14 +63,12 @@ public sealed partial class VocoderSession : IDisposable
         IAsyncEnumerable<int> audioIds, [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(audioIds);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        BeginUtterance();
+        Begin();
         await foreach (var id in audioIds.WithCancellation(ct))
         {
             Append(id);
-            while (AvailableSteps >= _nextStep + _hop + _chunking.OverlapTokens)
+            while (TryRunChunk(out var pcm, ct))
             {
-                var pcm = RunChunk(final: false, ct);
                 if (!pcm.IsEmpty)
                 {
                     yield return pcm;
@@ -72,15 +77,65 @@ public sealed partial class VocoderSession : IDisposable
         }
 
         ct.ThrowIfCancellationRequested();
-        Flush();
-        var last = RunChunk(final: true, ct);
+        var last = Finish(ct);
         if (!last.IsEmpty)
         {
             yield return last;
         }
     }
 
-    /// <summary>The whole-utterance reference path (Step-Audio's own): one flow pass, one HiFT pass, same models and seed.</summary>
+    /// <summary>Starts an utterance, forgetting any unfinished one.</summary>
+    public void Begin()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _tokenInts = 0;
+        _baseStep = 0;
+        _nextStep = 0;
+        _chunkIndex = 0;
+        _hop = _chunking.HopTokens(0);
+        _heldFrames = 0;
+        _mapper.Flush(stackalloc int[FlowTokenMapper.MaxOutputPerCall]);
+        _hift.Reset();
+        _active = true;
+    }
+
+    /// <summary>Adds one audio id (0..5119) of the utterance.</summary>
+    /// <exception cref="InvalidDataException">The id, or the flow token it maps to, is out of range.</exception>
+    public void Append(int audioId)
+    {
+        EnsureActive();
+        Span<int> mapped = stackalloc int[FlowTokenMapper.MaxOutputPerCall];
+        Store(mapped[.._mapper.Push(audioId, mapped)]);
+    }
+
+    /// <summary>
+    /// Runs the next chunk when its tokens and look-ahead have arrived. <paramref name="pcm"/> is the PCM
+    /// that is final now (valid until the next call on this session); false when the chunk still waits.
+    /// </summary>
+    public bool TryRunChunk(out ReadOnlyMemory<float> pcm, CancellationToken ct = default)
+    {
+        EnsureActive();
+        if (AvailableSteps < _nextStep + _hop + _chunking.LookAheadTokens(_chunkIndex))
+        {
+            pcm = ReadOnlyMemory<float>.Empty;
+            return false;
+        }
+
+        pcm = RunChunk(final: false, ct);
+        return true;
+    }
+
+    /// <summary>Ends the utterance: vocodes every token not yet emitted and releases the held-back PCM.</summary>
+    public ReadOnlyMemory<float> Finish(CancellationToken ct = default)
+    {
+        EnsureActive();
+        Span<int> mapped = stackalloc int[FlowTokenMapper.MaxOutputPerCall];
+        Store(mapped[.._mapper.Flush(mapped)]);
+        _active = false;
+        return RunChunk(final: true, ct);
+    }
+
+    /// <summary>The whole-utterance reference path (Step-Audio's own): one flow pass, one HiFT pass, same models and seed. Ends any streamed utterance.</summary>
     public float[] SynthesizeAll(ReadOnlySpan<int> audioIds)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -90,7 +145,8 @@ public sealed partial class VocoderSession : IDisposable
         var mel = _flow.SynthesizeWhole(tokens, steps, CancellationToken.None);
         var frames = steps == 0 ? 0 : _profile.FramesForTokens(steps);
         _hift.Reset();
-        return _hift.Decode(mel, frames, 0, frames, final: true).ToArray();
+        _active = false; // the HiFT caches of any streamed utterance are gone
+        return _hift.Decode(mel, frames, 0, frames, 0).ToArray();
     }
 
     public void Dispose()
@@ -105,28 +161,13 @@ public sealed partial class VocoderSession : IDisposable
 
     private long AvailableSteps => _baseStep + (_tokenInts / _width);
 
-    private void BeginUtterance()
+    private void EnsureActive()
     {
-        _tokenInts = 0;
-        _baseStep = 0;
-        _nextStep = 0;
-        _chunkIndex = 0;
-        _hop = _chunking.FirstChunkTokens;
-        _heldFrames = 0;
-        _mapper.Flush(stackalloc int[FlowTokenMapper.MaxOutputPerCall]);
-        _hift.Reset();
-    }
-
-    private void Append(int audioId)
-    {
-        Span<int> mapped = stackalloc int[FlowTokenMapper.MaxOutputPerCall];
-        Store(mapped[.._mapper.Push(audioId, mapped)]);
-    }
-
-    private void Flush()
-    {
-        Span<int> mapped = stackalloc int[FlowTokenMapper.MaxOutputPerCall];
-        Store(mapped[.._mapper.Flush(mapped)]);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_active)
+        {
+            throw new InvalidOperationException("No utterance in progress: call Begin first (Finish ends one).");
+        }
     }
 
     private void Store(ReadOnlySpan<int> mapped)
@@ -160,18 +201,18 @@ public sealed partial class VocoderSession : IDisposable
 
     private ReadOnlyMemory<float> RunChunk(bool final, CancellationToken ct)
     {
-        var overlap = _chunking.OverlapTokens;
         var available = AvailableSteps;
         var a = _nextStep;
         var b = final ? available : a + _hop;
-        var end = final ? available : b + overlap;
+        var end = final ? available : b + _chunking.LookAheadTokens(_chunkIndex);
+        var hold = final ? 0 : _chunking.HiftHoldFrames(_chunkIndex);
         if (end <= a)
         {
             // Nothing new: a final call still releases the PCM HiFT held back for the fade.
-            return final ? _hift.Decode(default, 0, 0, 0, final: true) : ReadOnlyMemory<float>.Empty;
+            return final ? _hift.Decode(default, 0, 0, 0, 0) : ReadOnlyMemory<float>.Empty;
         }
 
-        var start = Math.Max(_baseStep, a - overlap);
+        var start = Math.Max(_baseStep, a - _chunking.OverlapTokens);
         var f0 = Frames(start);
         var fa = Frames(a);
         var fb = Frames(b);
@@ -206,7 +247,7 @@ public sealed partial class VocoderSession : IDisposable
             _heldFrames = held;
         }
 
-        var pcm = _hift.Decode(mel, frames, headColumn, emitted, final);
+        var pcm = _hift.Decode(mel, frames, headColumn, emitted, hold);
         Log.Chunk(_logger, _chunkIndex, a, b, emitted, pcm.Length);
         Advance(b);
         return pcm;
@@ -216,7 +257,7 @@ public sealed partial class VocoderSession : IDisposable
     {
         _nextStep = next;
         _chunkIndex++;
-        _hop = _chunkIndex == 1 ? _chunking.ChunkTokens : Math.Min(_chunking.MaxChunkTokens, _hop * 2);
+        _hop = _chunking.HopTokens(_chunkIndex);
 
         // Keep only the left context the next chunk re-reads.
         var keepFrom = Math.Max(_baseStep, next - _chunking.OverlapTokens);

@@ -126,6 +126,7 @@ internal sealed class StandInEndpoints(StandInGpuServer server)
             return null;
         }
 
+        server.RecordProtocol(context.Request.Protocol);
         using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
         string body = await reader.ReadToEndAsync(context.RequestAborted);
         record(body);

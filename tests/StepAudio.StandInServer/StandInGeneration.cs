@@ -19,6 +19,12 @@ internal sealed class StandInGeneration(StandInGpuServer server)
             return;
         }
 
+        if (server.TakeTransientFailure())
+        {
+            await StandInEndpoints.WriteErrorAsync(context, options.FailFirstStatus, "ServiceUnavailableError", "The stand-in is failing its first requests.");
+            return;
+        }
+
         string finishReason = "stop";
         if (request.TryGetProperty("max_tokens", out JsonElement max) && max.TryGetInt32(out int maxTokens) && maxTokens < pieces.Count)
         {

@@ -28,6 +28,8 @@ public sealed class StandInGpuServer : IAsyncDisposable
     private readonly ConcurrentQueue<string> _chatBodies = new();
     private readonly ConcurrentQueue<string> _completionBodies = new();
     private readonly ConcurrentQueue<string> _tokenizeBodies = new();
+    private readonly Lock _failGate = new();
+    private int _transientFailures;
 
     private StandInGpuServer(WebApplication app, StandInOptions options)
     {
@@ -78,7 +80,7 @@ public sealed class StandInGpuServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = options.Http2Only ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
         });
 
         WebApplication app = builder.Build();
@@ -117,6 +119,30 @@ public sealed class StandInGpuServer : IAsyncDisposable
     }
 
     internal void GenerationStarted() => _started.Increment();
+
+    /// <summary>Generation requests answered with <see cref="StandInOptions.FailFirstRequests"/>'s status.</summary>
+    public int TransientFailures => Volatile.Read(ref _transientFailures);
+
+    /// <summary>The protocol of the latest request (e.g. <c>HTTP/2</c>).</summary>
+    public string? LastProtocol { get; private set; }
+
+    internal void RecordProtocol(string protocol) => LastProtocol = protocol;
+
+    /// <summary>True when this request is one of the failing first ones (and counts it).</summary>
+    internal bool TakeTransientFailure()
+    {
+        lock (_failGate)
+        {
+            if (Options.FailFirstRequests <= 0)
+            {
+                return false;
+            }
+
+            Options.FailFirstRequests--;
+            _transientFailures++;
+            return true;
+        }
+    }
 
     internal void GenerationCompleted() => _completed.Increment();
 

@@ -9,6 +9,12 @@ public sealed class StandInOptions
     /// <summary>Loopback port; 0 picks a free one.</summary>
     public int Port { get; set; }
 
+    /// <summary>
+    /// Speak only HTTP/2 on the cleartext port (h2c with prior knowledge); read at start. Kestrel's
+    /// default HTTP/1.1+HTTP/2 cleartext endpoint answers an h2c preface with HTTP_1_1_REQUIRED.
+    /// </summary>
+    public bool Http2Only { get; set; }
+
     /// <summary>Delay before the first generated token (the server's prefill).</summary>
     public TimeSpan FirstTokenDelay { get; set; }
 
@@ -17,6 +23,15 @@ public sealed class StandInOptions
 
     /// <summary>When not 0, generation requests answer with this HTTP status and a vLLM-shaped error body.</summary>
     public int FailWithStatus { get; set; }
+
+    /// <summary>
+    /// When above 0, this many further generation requests answer with <see cref="FailFirstStatus"/>
+    /// (counting down, one per request), then the server answers normally: a transient outage.
+    /// </summary>
+    public int FailFirstRequests { get; set; }
+
+    /// <summary>The status <see cref="FailFirstRequests"/> answers with.</summary>
+    public int FailFirstStatus { get; set; } = 503;
 
     /// <summary>
     /// When 0 or more, the stream breaks off after this many tokens (-1: never): the connection closes

@@ -26,4 +26,7 @@ public enum DeviceLedState
 
     /// <summary>Something needs attention: fast red blink.</summary>
     Error,
+
+    /// <summary>After a reply, listening for a follow-up without the wake word: dim blue, breathing slowly.</summary>
+    FollowUp,
 }

@@ -22,6 +22,12 @@ public static class LedAnimator
     /// <summary>One on/off cycle of the error blink (on for the first half).</summary>
     public const int ErrorBlinkMs = 400;
 
+    /// <summary>One slow breath of the follow-up glow.</summary>
+    public const int FollowUpBreathMs = 3000;
+
+    /// <summary>The follow-up glow breathes between this share of full intensity and twice it: clearly dimmer than listening.</summary>
+    public const float FollowUpLevel = 0.2f;
+
     /// <summary>The speaking pulse never goes darker than this share of full intensity.</summary>
     public const float SpeakingFloor = 0.25f;
 
@@ -68,6 +74,10 @@ public static class LedAnimator
                 break;
             case DeviceLedState.Updating:
                 Spinner(pixels, ms, level);
+                break;
+            case DeviceLedState.FollowUp:
+                var glow = 0.5f - (0.5f * MathF.Cos(2f * MathF.PI * (ms % FollowUpBreathMs) / FollowUpBreathMs));
+                pixels.Fill(Blue.Scale(FollowUpLevel * (1f + glow) * level));
                 break;
             case DeviceLedState.Error:
                 pixels.Fill(ms % ErrorBlinkMs < ErrorBlinkMs / 2 ? Red.Scale(level) : LedColor.Off);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using StepAudio.ContractModels.Vocoder;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Vocoder;
@@ -6,34 +8,49 @@ using StepAudio.Engine.Vocoder;
 namespace StepAudio.Benchmarks.Vocoder;
 
 /// <summary>
-/// The vocoder stage on CPU with the contract models. <see cref="FirstAudio"/> is the time from the first
-/// audio id to the first PCM chunk (ids already available, so it is compute, not waiting).
-/// <see cref="WholeUtterance"/> and <see cref="Streamed"/> vocode <see cref="Groups"/> groups of ids
-/// (<see cref="AudioSeconds"/> of audio): real-time factor = mean time / AudioSeconds.
-/// <see cref="WarmChunk"/> runs one warm non-final chunk: its Allocated column is bytes per chunk.
+/// The vocoder stage on CPU with the contract models, for each profile.
+/// <see cref="FirstPcmAtRealRate"/> (the main figure): ids arrive at the rate a real-time TTS model emits
+/// them (<see cref="VocoderProfile.AudioIdRate"/>, 41.67 ids/s), the first at time 0; the operation ends
+/// when the first PCM chunk is out, so its mean is the time from the first audio id to the first sample.
+/// <see cref="FirstPcmCompute"/>: the same with every id already there (the vocoder's own share).
+/// <see cref="WholeUtterance"/>, <see cref="Streamed"/> and <see cref="StreamedSync"/> vocode
+/// <see cref="Groups"/> groups of ids; the RTF column is compute seconds per audio second.
+/// <see cref="StreamedSync"/> is the synchronous chunk path on a warm session: its Allocated column
+/// covers every chunk of the utterance (bytes per chunk = that over the chunk count).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(Columns))]
 public class StreamingVocoderBenchmarks : IDisposable
 {
+    /// <summary>Groups of 5 ids per utterance (12 s of speech).</summary>
+    public const int Groups = 100;
+
     private string _root = string.Empty;
     private StreamingVocoder? _vocoder;
     private VocoderSession? _session;
     private int[] _ids = [];
-    private int[] _oneChunkIds = [];
+    private double _idRate;
 
-    [Params(100)]
-    public int Groups { get; set; }
+    [Params("v1", "v2")]
+    public string Profile { get; set; } = "v1";
 
-    /// <summary>Audio length of <see cref="Groups"/> groups (120 ms each).</summary>
-    public double AudioSeconds => Groups * 0.12;
+    /// <summary>Seconds of audio <see cref="Groups"/> groups vocode to under a contract profile.</summary>
+    public static double AudioSecondsOf(string profile)
+    {
+        var json = profile == "v2" ? VocoderContractModels.V2ProfileJson : VocoderContractModels.V1ProfileJson;
+        var parsed = VocoderProfile.Parse(json, profile);
+        var steps = parsed.TokenLayout == FlowTokenLayout.Interleaved ? Groups * 5 : Groups * 3;
+        return parsed.FramesForTokens(steps) * parsed.Hop / (double)parsed.SampleRate;
+    }
 
     [GlobalSetup]
     public void Setup()
     {
         _root = Path.Combine(Path.GetTempPath(), $"stepaudio_vocoder_bench_{Guid.NewGuid():N}");
         VocoderContractModels.WriteAll(_root);
-        _vocoder = StreamingVocoder.Load(new VocoderOptions { ModelDirectory = _root, NoiseSeed = 1 }, new OnnxSessionFactory());
+        _vocoder = StreamingVocoder.Load(new VocoderOptions { ModelDirectory = _root, Profile = Profile, NoiseSeed = 1 }, new OnnxSessionFactory());
         var profile = _vocoder.Profile;
+        _idRate = profile.AudioIdRate;
         var random = new Random(3);
         int[] Ids(int count)
         {
@@ -46,9 +63,8 @@ public class StreamingVocoderBenchmarks : IDisposable
             return ids;
         }
 
-        var promptIds = Ids(50);
-        var promptTokens = FlowTokenMapper.MapAll(profile.TokenLayout, promptIds);
-        var frames = profile.FramesForTokens(promptTokens.Length);
+        var promptTokens = FlowTokenMapper.MapAll(profile.TokenLayout, Ids(50));
+        var frames = profile.FramesForTokens(promptTokens.Length / profile.TokenWidth);
         var mel = new float[frames * profile.MelBins];
         Array.Fill(mel, -5f);
         var fbank = new float[100 * StreamingVocoder.FbankBins];
@@ -59,23 +75,20 @@ public class StreamingVocoderBenchmarks : IDisposable
 
         _session = _vocoder.StartSession(new SpeakerPrompt(promptTokens, mel, frames, _vocoder.EmbedSpeaker(fbank, 100)));
         _ids = Ids(Groups * 5);
-        var chunking = _vocoder.Chunking;
-        _oneChunkIds = Ids(chunking.FirstChunkTokens + chunking.OverlapTokens);
-        Streamed().AsTask().GetAwaiter().GetResult();
+        StreamedSync();
     }
 
     [Benchmark]
-    public async ValueTask<int> FirstAudio()
+    public async ValueTask<int> FirstPcmAtRealRate()
     {
-        await using var chunks = _session!.SynthesizeAsync(Source(_ids), CancellationToken.None).GetAsyncEnumerator();
+        await using var chunks = _session!.SynthesizeAsync(Paced(_ids, _idRate), CancellationToken.None).GetAsyncEnumerator();
         return await chunks.MoveNextAsync() ? chunks.Current.Length : 0;
     }
 
     [Benchmark]
-    public async ValueTask<int> WarmChunk()
+    public async ValueTask<int> FirstPcmCompute()
     {
-        // Exactly enough ids for the first chunk; the enumerator is abandoned before the final flush.
-        await using var chunks = _session!.SynthesizeAsync(Source(_oneChunkIds), CancellationToken.None).GetAsyncEnumerator();
+        await using var chunks = _session!.SynthesizeAsync(Ready(_ids), CancellationToken.None).GetAsyncEnumerator();
         return await chunks.MoveNextAsync() ? chunks.Current.Length : 0;
     }
 
@@ -86,12 +99,30 @@ public class StreamingVocoderBenchmarks : IDisposable
     public async ValueTask<int> Streamed()
     {
         var samples = 0;
-        await foreach (var chunk in _session!.SynthesizeAsync(Source(_ids), CancellationToken.None))
+        await foreach (var chunk in _session!.SynthesizeAsync(Ready(_ids), CancellationToken.None))
         {
             samples += chunk.Length;
         }
 
         return samples;
+    }
+
+    [Benchmark]
+    public int StreamedSync()
+    {
+        var session = _session!;
+        var samples = 0;
+        session.Begin();
+        foreach (var id in _ids)
+        {
+            session.Append(id);
+            while (session.TryRunChunk(out var pcm))
+            {
+                samples += pcm.Length;
+            }
+        }
+
+        return samples + session.Finish().Length;
     }
 
     [GlobalCleanup]
@@ -109,13 +140,40 @@ public class StreamingVocoderBenchmarks : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Id i is released at i / rate seconds after the first: a timer wait, then a short spin for the last millisecond.</summary>
+    private static async IAsyncEnumerable<int> Paced(int[] ids, double rate)
+    {
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / rate);
+            var wait = due - clock.Elapsed - TimeSpan.FromMilliseconds(1.5);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            while (clock.Elapsed < due)
+            {
+                Thread.SpinWait(20);
+            }
+
+            yield return ids[i];
+        }
+    }
+
 #pragma warning disable CS1998 // A synchronous source: the ids are already there, as when the TTS runs ahead.
-    private static async IAsyncEnumerable<int> Source(int[] ids)
+    private static async IAsyncEnumerable<int> Ready(int[] ids)
 #pragma warning restore CS1998
     {
         foreach (var id in ids)
         {
             yield return id;
         }
+    }
+
+    private sealed class Columns : ManualConfig
+    {
+        public Columns() => AddColumn(new VocoderRealTimeFactorColumn());
     }
 }

@@ -129,6 +129,9 @@ public sealed class GpuServerClientFaultTests : StandInTestBase
         Server.Options.FirstTokenDelay = TimeSpan.FromSeconds(30);
         using var client = new GpuServerClient(ClientOptions(o => o.FirstTokenTimeout = TimeSpan.FromMilliseconds(300)));
 
+        // Connect and JIT first: on a busy machine a cold first request can spend the whole 300 ms
+        // before the server sees it, and then there is no generation for the server to see aborted.
+        await client.TokenizeAsync("warm", client.Options.TtsModel);
         var ex = await Assert.ThrowsAsync<GpuServerException>(() => CollectAsync(client.StreamChatAsync([new ChatMessage(ChatMessage.Human, "x")])));
 
         Assert.Equal(GpuServerErrorKind.FirstTokenTimeout, ex.Kind);

@@ -43,6 +43,42 @@ public sealed class CrossFadeTests
     }
 
     [Fact]
+    public void Window_WhenOverlapTwo_ThenHammingHalvesNormalisedByHand()
+    {
+        // np.hamming(4) = [0.08, 0.77, 0.77, 0.08]; each pair (w[n], w[n + 2]) divided by its sum 0.85.
+        var window = new float[4];
+
+        CrossFade.Window(2, window);
+
+        Assert.Equal(0.08 / 0.85, window[0], 6);
+        Assert.Equal(0.77 / 0.85, window[1], 6);
+        Assert.Equal(0.77 / 0.85, window[2], 6);
+        Assert.Equal(0.08 / 0.85, window[3], 6);
+    }
+
+    [Fact]
+    public void Apply_WhenNormalisedWindow_ThenHeadFollowsTheFormulaAndTheRestIsUntouched()
+    {
+        const int overlap = 8;
+        var window = new float[2 * overlap];
+        CrossFade.Window(overlap, window);
+        var fadeIn = Enumerable.Range(0, 20).Select(i => 1f + (0.1f * i)).ToArray();
+        var original = fadeIn.ToArray();
+        var fadeOut = Enumerable.Range(0, 12).Select(i => -2f + (0.05f * i)).ToArray();
+
+        CrossFade.Apply(fadeIn, fadeOut, window);
+
+        for (var n = 0; n < overlap; n++)
+        {
+            var w = CrossFade.Hamming(n, 2 * overlap) / (CrossFade.Hamming(n, 2 * overlap) + CrossFade.Hamming(n + overlap, 2 * overlap));
+            var expected = (original[n] * w) + (fadeOut[fadeOut.Length - overlap + n] * (1 - w));
+            Assert.Equal(expected, fadeIn[n], 5);
+        }
+
+        Assert.Equal(original[overlap..], fadeIn[overlap..]);
+    }
+
+    [Fact]
     public void Hamming_WhenSymmetric_ThenMatchesNumpyDefinition()
     {
         // np.hamming(5) = [0.08, 0.54, 1.0, 0.54, 0.08]

@@ -51,6 +51,53 @@ public sealed class EulerFlowSolverTests
     }
 
     [Fact]
+    public void Solve_WhenTwoStepsWorkedByHand_ThenGivesTheHandValue()
+    {
+        // v = -x + mu, mu = 2, x0 = 1, cfg 0.7, 2 steps. Schedule: t = 0, 1 - cos(pi/4) = 0.2928932, 1.
+        // Guided: 1.7 (-x + 2) - 0.7 (-x) = 3.4 - x (the unconditional pass sees mu = 0).
+        // Step 1: x = 1 + 0.2928932 * (3.4 - 1) = 1.7029437.
+        // Step 2: x = 1.7029437 + 0.7071068 * (3.4 - 1.7029437) = 2.9029437.
+        var fake = new LinearFlowEstimator(-1, 1, 0, 0, 0);
+        var solver = new EulerFlowSolver(fake, 1, 2, 0.7f, 1);
+        var result = new float[1];
+
+        solver.Solve([1f], [2f], [0f], [0f], 1, result);
+
+        Assert.Equal(2.9029437f, result[0], 5);
+        Assert.Equal([0f, 0.29289323f], fake.Times);
+    }
+
+    [Fact]
+    public void Solve_WhenCfgIsZero_ThenOnlyTheConditionalVelocityCounts()
+    {
+        // With cfg 0, v = -x + mu integrates towards mu; with guidance the target overshoots to (1 + cfg) mu.
+        const int steps = 2000;
+        var plain = new EulerFlowSolver(new LinearFlowEstimator(-1, 1, 0, 0, 0), 1, steps, 0f, 1);
+        var guided = new EulerFlowSolver(new LinearFlowEstimator(-1, 1, 0, 0, 0), 1, steps, 0.7f, 1);
+        var a = new float[1];
+        var b = new float[1];
+
+        plain.Solve([0f], [1f], [0f], [0f], 1, a);
+        guided.Solve([0f], [1f], [0f], [0f], 1, b);
+
+        // Exact: x(1) = target * (1 - e^-1).
+        Assert.Equal(1 - Math.Exp(-1), a[0], 3);
+        Assert.Equal(1.7 * (1 - Math.Exp(-1)), b[0], 3);
+    }
+
+    [Fact]
+    public void Solve_WhenTenSteps_ThenTheEstimatorSeesEachScheduleTimeOnceInOrder()
+    {
+        var fake = new LinearFlowEstimator(A, B, C, S, D);
+        var solver = new EulerFlowSolver(fake, 2, 10, 0.7f, 2);
+        var (noise, mu, cond, spks) = Inputs(2, 2);
+
+        solver.Solve(noise, mu, cond, spks, 2, new float[4]);
+
+        Assert.Equal(EulerFlowSolver.Schedule(10)[..10], fake.Times);
+    }
+
+    [Fact]
     public void Solve_WhenManySteps_ThenConvergesToClosedFormOdeSolution()
     {
         const int bins = 2, frames = 3;

@@ -21,6 +21,33 @@ public sealed class VocoderProfileTests
     }
 
     [Fact]
+    public void Parse_WhenContractV2Config_ThenEditXRatesLayoutAndChunking()
+    {
+        var profile = VocoderProfile.Parse(VocoderContractModels.V2ProfileJson, "vocoder.json");
+
+        Assert.Equal("v2", profile.Name);
+        Assert.Equal(24000, profile.SampleRate);
+        Assert.Equal(480, profile.Hop);
+        Assert.Equal(FlowTokenLayout.V2Pairs, profile.TokenLayout);
+        Assert.Equal(2, profile.TokenWidth);
+        Assert.Equal(2, profile.EncoderFramesPerToken);
+        Assert.Equal([15, 24, 48], new[] { profile.FirstChunkTokens, profile.ChunkTokens, profile.MaxChunkTokens });
+        Assert.Equal(8, profile.HiftCacheFrames);
+        Assert.Equal(30, profile.FramesForTokens(15)); // 15 tokens at 25 Hz are 0.6 s: 30 frames of 480 samples at 24 kHz
+        Assert.Equal(125 / 3.0, profile.AudioIdRate, 9); // 3 pairs per 5 ids: the TTS model's 41.67 ids/s
+    }
+
+    [Fact]
+    public void Parse_WhenUpsamplingEncoderDisagreesWithTheRates_ThenErrorNamesTheField()
+    {
+        var json = VocoderContractModels.V2ProfileJson.Replace("\"hop\": 480", "\"hop\": 400", StringComparison.Ordinal);
+
+        var error = Assert.Throws<VocoderConfigException>(() => VocoderProfile.Parse(json, "vocoder/v2/vocoder.json"));
+
+        Assert.Contains("'encoderFramesPerToken' (2)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FramesForTokens_WhenTokenRate25_ThenIsIntOfTokensOverRateTimes22050Over256()
     {
         var profile = VocoderProfile.Parse(VocoderContractModels.V1ProfileJson.Replace("41.666666666666664", "25", StringComparison.Ordinal), "vocoder.json");
@@ -36,6 +63,9 @@ public sealed class VocoderProfileTests
     [InlineData("\"cfgRate\": 0.7", "\"cfgRate\": -1", "'cfgRate' is -1")]
     [InlineData("\"tokenLayout\": \"interleaved\"", "\"tokenLayout\": \"vq07\"", "'tokenLayout' is 'vq07'")]
     [InlineData("\"maxChunkTokens\": 160", "\"maxChunkTokens\": 10", "'maxChunkTokens' (10)")]
+    [InlineData("\"firstLookAheadTokens\": 5", "\"firstLookAheadTokens\": 25", "'firstLookAheadTokens' (25) must not exceed 'overlapTokens' (20)")]
+    [InlineData("\"firstHiftCacheFrames\": 6", "\"firstHiftCacheFrames\": 30", "'firstHiftCacheFrames' (30) must not exceed 'hiftCacheFrames' (20)")]
+    [InlineData("\"encoderFramesPerToken\": 1,", "", "'encoderFramesPerToken' is missing")]
     public void Parse_WhenFieldMalformed_ThenErrorNamesTheField(string original, string replacement, string expected)
     {
         var json = VocoderContractModels.V1ProfileJson.Replace(original, replacement, StringComparison.Ordinal);

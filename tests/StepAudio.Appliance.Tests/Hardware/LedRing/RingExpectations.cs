@@ -34,6 +34,9 @@ internal static class RingExpectations
             // A bright green segment on 0, 11, 10 over an eighth-bright green ring.
             DeviceLedState.Updating => Updating(),
             DeviceLedState.Error => Solid(255, 0, 0),
+
+            // Blue at the bottom of the follow-up breath: one fifth.
+            DeviceLedState.FollowUp => Solid(0, 0, 51),
             _ => throw new ArgumentOutOfRangeException(nameof(state)),
         };
     }

@@ -2,7 +2,7 @@ using StepAudio.ContractModels.Vocoder;
 
 namespace StepAudio.Engine.Tests.Vocoder.Fakes;
 
-/// <summary>A temporary models root holding the generated v1 vocoder contract models.</summary>
+/// <summary>A temporary models root holding the generated v1 and v2 vocoder contract models.</summary>
 public sealed class ContractVocoderDirectory : IDisposable
 {
     public ContractVocoderDirectory()
@@ -13,7 +13,9 @@ public sealed class ContractVocoderDirectory : IDisposable
 
     public string Root { get; }
 
-    public string ProfileDirectory => Path.Combine(Root, "vocoder", "v1");
+    public string ProfileDirectory => ProfileDirectoryOf("v1");
+
+    public string ProfileDirectoryOf(string profile) => Path.Combine(Root, "vocoder", profile);
 
     public void Dispose()
     {

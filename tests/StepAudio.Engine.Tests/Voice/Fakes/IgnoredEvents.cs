@@ -1,0 +1,11 @@
+using StepAudio.Engine.Pipeline;
+
+namespace StepAudio.Engine.Tests.Voice.Fakes;
+
+/// <summary>Drops pipeline events: these tests look at the requests and vocoder sessions.</summary>
+internal sealed class IgnoredEvents : IPipelineEventSink
+{
+    public void OnEvent(PipelineEvent pipelineEvent)
+    {
+    }
+}
