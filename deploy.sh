@@ -10,7 +10,7 @@ CONFIG="${CONFIG:-Release}"
 CACHE="${STEPAUDIO_CACHE:-$ROOT/.cache}"
 export STEPAUDIO_MODEL_CACHE="${STEPAUDIO_MODEL_CACHE:-$CACHE/models}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-APT_PACKAGES=(espeak-ng sox alsa-utils libasound2 codec2-examples curl rauc openssl squashfs-tools mosquitto mosquitto-clients dbus-daemon e2fsprogs)
+APT_PACKAGES=(espeak-ng sox alsa-utils libasound2 libspeexdsp1 codec2-examples curl rauc openssl squashfs-tools mosquitto mosquitto-clients dbus-daemon e2fsprogs)
 APPLIANCE_DLL="$ROOT/appliance/bin/$CONFIG/net10.0/stepaudio-edge.dll"
 CONTRACT_DLL="$ROOT/tests/StepAudio.ContractModels/bin/$CONFIG/net10.0/StepAudio.ContractModels.dll"
 STANDIN_DLL="$ROOT/tests/StepAudio.StandInServer/bin/$CONFIG/net10.0/StepAudio.StandInServer.dll"

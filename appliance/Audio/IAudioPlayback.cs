@@ -2,8 +2,11 @@ using StepAudio.Engine.Pipeline;
 
 namespace StepAudio.Appliance.Audio;
 
-/// <summary>A speaker: an <see cref="IAudioOutput"/> with a live volume and a barge-in stop.</summary>
-public interface IAudioPlayback : IAudioOutput, IDisposable
+/// <summary>
+/// A speaker: an <see cref="IAudioOutput"/> with a live volume and a barge-in stop
+/// (<see cref="IInterruptibleOutput.StopAsync"/>: fades out and silences the device within about one period and discards what is queued).
+/// </summary>
+public interface IAudioPlayback : IAudioOutput, IInterruptibleOutput, IDisposable
 {
     /// <summary>Software gain, 0 to 1, applied with a short ramp so changes do not click.</summary>
     float Volume { get; set; }
@@ -16,7 +19,4 @@ public interface IAudioPlayback : IAudioOutput, IDisposable
 
     /// <summary>Underruns (and suspends) recovered since playback started.</summary>
     long Xruns { get; }
-
-    /// <summary>Barge-in: fades out and silences the device within about one period and discards what is queued.</summary>
-    Task StopAsync(CancellationToken ct = default);
 }

@@ -52,7 +52,8 @@ internal sealed class ConversationEngine : IAsyncDisposable
         ILoggerFactory loggers,
         CancellationToken cancellationToken,
         IWakeArbiter? arbiter = null,
-        string? stateDirectory = null)
+        string? stateDirectory = null,
+        FullDuplex? duplex = null)
     {
         var owned = new List<IDisposable>();
         try
@@ -66,7 +67,7 @@ internal sealed class ConversationEngine : IAsyncDisposable
 
             var timeline = new AudioTimeline();
             var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-            var loop = Own(owned, listening.CreateLoop(settings.WakeWord, settings.Endpointing, timeline, signals.Writer));
+            var loop = Own(owned, listening.CreateLoop(settings.WakeWord, settings.Endpointing, timeline, signals.Writer, duplex));
             var ttsPrompts = new TtsPromptBuilder(client, settings.GpuServer.TtsModel);
             var coordinator = new TurnCoordinator(
                 client,

@@ -66,8 +66,9 @@ internal sealed class ListeningModels : IDisposable
     }
 
     /// <summary>A listening loop over these models, posting to <paramref name="signals"/>.</summary>
-    public ListeningLoop CreateLoop(WakeWordOptions wakeWord, EndpointingOptions endpointing, AudioTimeline timeline, ChannelWriter<TurnSignal> signals) =>
-        new(WakeWord, Vad, Tokenizer, wakeWord, endpointing, timeline, signals);
+    public ListeningLoop CreateLoop(
+        WakeWordOptions wakeWord, EndpointingOptions endpointing, AudioTimeline timeline, ChannelWriter<TurnSignal> signals, FullDuplex? duplex = null) =>
+        new(WakeWord, Vad, Tokenizer, wakeWord, endpointing, timeline, signals, duplex);
 
     public void Dispose()
     {

@@ -11,6 +11,7 @@ using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Hardware.LedRing;
 using StepAudio.Appliance.Fleet;
 using StepAudio.Appliance.Tools;
+using StepAudio.Engine.Echo;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Ops.Arbitration;
 using StepAudio.Ops.Commands;
@@ -69,10 +70,13 @@ internal static partial class ApplianceHost
         services.AddSingleton<AudioMetrics>();
         services.AddSingleton<IAudioCapture>(sp => new AlsaCapture(
             sp.GetRequiredService<IOptions<AlsaCaptureOptions>>().Value, sp.GetRequiredService<ILogger<AlsaCapture>>(), sp.GetRequiredService<AudioMetrics>()));
+        // What the loudspeaker plays, for the echo canceller on the capture side.
+        services.AddSingleton(sp => PlaybackReference.FromOptions(sp.GetRequiredService<IOptions<EchoCancellerOptions>>().Value));
         services.AddSingleton<IAudioPlayback>(sp =>
         {
             var playback = new AlsaPlayback(
-                sp.GetRequiredService<IOptions<AlsaPlaybackOptions>>().Value, sp.GetRequiredService<ILogger<AlsaPlayback>>(), sp.GetRequiredService<AudioMetrics>());
+                sp.GetRequiredService<IOptions<AlsaPlaybackOptions>>().Value, sp.GetRequiredService<ILogger<AlsaPlayback>>(), sp.GetRequiredService<AudioMetrics>(),
+                sp.GetRequiredService<PlaybackReference>());
             playback.Start();
             return playback;
         });

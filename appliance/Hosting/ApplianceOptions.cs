@@ -6,9 +6,11 @@ using StepAudio.Appliance.Composition;
 using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Hardware.LedRing;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Echo;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Tools;
 using StepAudio.Engine.Vocoder;
@@ -42,6 +44,8 @@ internal static class ApplianceOptions
         public const string LedRing = LedRingOptions.SectionName;
         public const string Hosting = "Hosting";
         public const string Tools = "Tools";
+        public const string Echo = "Echo";
+        public const string BargeIn = "BargeIn";
     }
 
     /// <summary>Registers, binds and validates (on start) every section.</summary>
@@ -63,6 +67,8 @@ internal static class ApplianceOptions
         Add<LedRingOptions>(services, configuration, Sections.LedRing, LedRingOptionsValidator.ValidateAll);
         Add<HostingOptions>(services, configuration, Sections.Hosting);
         Add<ToolsOptions>(services, configuration, Sections.Tools, new ToolsOptionsValidator().Validate);
+        Add<EchoCancellerOptions>(services, configuration, Sections.Echo, EchoCancellerOptionsValidator.ValidateAll);
+        Add<BargeInOptions>(services, configuration, Sections.BargeIn, new BargeInOptionsValidator().Validate);
         return services;
     }
 

@@ -8,6 +8,7 @@ using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Output;
 using StepAudio.Appliance.Tools;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Echo;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
@@ -48,6 +49,10 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     private ConversationEngine? _engine;
     private FrontEnd? _frontEnd;
     private readonly ApplianceTools? _tools;
+    private readonly EchoCancellerOptions _echo;
+    private readonly BargeInOptions _bargeIn;
+    private readonly PlaybackReference _reference;
+    private FullDuplex? _duplex;
 
     public ConversationService(
         IAudioCapture capture,
@@ -71,9 +76,15 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
         IOptionsMonitor<EndpointingOptions> liveEndpointing,
         IOptions<ConversationOptions> conversation,
         IOptions<OfflinePromptOptions> offlinePrompts,
+        IOptions<EchoCancellerOptions> echo,
+        IOptions<BargeInOptions> bargeIn,
+        PlaybackReference reference,
         ApplianceTools? tools = null)
     {
         _tools = tools;
+        _echo = echo.Value;
+        _bargeIn = bargeIn.Value;
+        _reference = reference;
         _arbiter = arbiter;
         _liveWakeWord = liveWakeWord;
         _liveEndpointing = liveEndpointing;
@@ -116,7 +127,8 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         Status("loading and warming models");
-        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter, _hosting.StateDirectory);
+        _duplex = CreateDuplex();
+        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter, _hosting.StateDirectory, duplex: _duplex);
         _metrics.Observe(_engine.Loop);
         _engine.Coordinator.Tools = _tools?.Conversation;
 
@@ -168,6 +180,25 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
             await _engine.DisposeAsync();
             _engine = null;
         }
+
+        _duplex?.Dispose();
+        _duplex = null;
+    }
+
+    /// <summary>
+    /// Full duplex when the output can be stopped at once (a real speaker): the loop hears the room
+    /// through the echo canceller, fed by the reference the playback thread writes, and may barge in.
+    /// </summary>
+    private FullDuplex? CreateDuplex()
+    {
+        if (_output is not IInterruptibleOutput interruptible)
+        {
+            return null;
+        }
+
+        var duplex = new FullDuplex(new EchoStage(_echo, _reference), interruptible, _bargeIn, ownsEcho: true);
+        Log.DuplexReady(_logger, _echo.Enabled, _echo.FilterLengthMs, _echo.PlaybackDelayMs, _bargeIn.BackchannelMs);
+        return duplex;
     }
 
     private void ApplyLiveOptions()
@@ -276,6 +307,10 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
 
         [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "New wake word and endpointing settings applied to the running loop")]
         public static partial void OptionsApplied(ILogger logger);
+
+        [LoggerMessage(EventId = 3006, Level = LogLevel.Information,
+            Message = "Full duplex: echo cancellation {Enabled} ({FilterMs} ms filter, {DelayMs} ms playback delay); speech over {BackchannelMs} ms barges in")]
+        public static partial void DuplexReady(ILogger logger, bool enabled, int filterMs, int delayMs, int backchannelMs);
 
         [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "Capture opened: {Device}, {Rate} Hz, {Channels} channel(s), {Period} frames per period")]
         public static partial void CaptureOpened(ILogger logger, string device, int rate, int channels, int period);

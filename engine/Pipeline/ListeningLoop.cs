@@ -34,6 +34,8 @@ public sealed partial class ListeningLoop : IDisposable
 
     // The pause's snapshot while all audio since it is held: the turn's final tokens, if it ends here.
     private Task<AudioTokens>? _pauseTokens;
+    private readonly float[] _cleanFrame = new float[FrameSamples];
+    private readonly FullDuplex? _duplex;
     private WakeWordOptions _wakeOptions;
     private EndpointingOptions _endpointing;
     private int _pending;
@@ -54,7 +56,8 @@ public sealed partial class ListeningLoop : IDisposable
         WakeWordOptions wakeOptions,
         EndpointingOptions endpointing,
         AudioTimeline timeline,
-        ChannelWriter<TurnSignal> signals)
+        ChannelWriter<TurnSignal> signals,
+        FullDuplex? duplex = null)
     {
         ArgumentNullException.ThrowIfNull(wakeWord);
         ArgumentNullException.ThrowIfNull(vad);
@@ -71,6 +74,7 @@ public sealed partial class ListeningLoop : IDisposable
         _endpoint = new EndpointDetector(endpointing);
         _timeline = timeline;
         _signals = signals;
+        _duplex = duplex;
         _preRoll = new PreRollBuffer(2 * 16000);
         _preRollScratch = new float[_preRoll.Capacity];
     }
@@ -142,6 +146,13 @@ public sealed partial class ListeningLoop : IDisposable
 
     private void ProcessFrameCore(ReadOnlySpan<float> frame)
     {
+        if (_duplex is not null)
+        {
+            // Everything below hears the room without the device's own voice.
+            _duplex.Clean(frame, _cleanFrame);
+            frame = _cleanFrame;
+        }
+
         _timeline.Advance(frame.Length);
         _preRoll.Write(frame);
         TrackLevel(frame);
@@ -163,11 +174,21 @@ public sealed partial class ListeningLoop : IDisposable
         {
             if (woke)
             {
+                if (_duplex?.PlaybackActive == true)
+                {
+                    BargeIn("wake", detection.Score, speechMs: 0);
+                }
+
                 StartTurn(detection.Keyword, detection.Score);
             }
             else if (Volatile.Read(ref _turnRequested))
             {
                 StartTurn("button", 1f);
+            }
+            else if (_duplex is not null && _duplex.SpeechInterrupts(probability, out var speechMs))
+            {
+                BargeIn("speech", probability, speechMs);
+                StartTurn("barge_in", probability, preRollMs: speechMs + _duplex.PreRollMs);
             }
             else
             {
@@ -258,7 +279,14 @@ public sealed partial class ListeningLoop : IDisposable
         }
     }
 
-    private void StartTurn(string keyword, float score, TurnSignalKind kind = TurnSignalKind.Wake)
+    /// <summary>Silences the reply on this very frame, then tells the coordinator (which cancels its streams).</summary>
+    private void BargeIn(string trigger, float score, int speechMs)
+    {
+        _duplex!.Interrupt();
+        Post(new TurnSignal(TurnSignalKind.BargeIn, _timeline.AudioMs, _turnId, trigger, score, Reason: trigger, SpeechMs: speechMs));
+    }
+
+    private void StartTurn(string keyword, float score, TurnSignalKind kind = TurnSignalKind.Wake, int preRollMs = -1)
     {
         Volatile.Write(ref _turnRequested, false);
         EndFollowUpForTurn();
@@ -267,7 +295,7 @@ public sealed partial class ListeningLoop : IDisposable
 
         // The turn starts a little before the detection, so words said right after the wake
         // phrase are kept even though the detector needs a moment to be sure.
-        var preRollSamples = Math.Min(_wakeOptions.PreRollMs * 16, _preRollScratch.Length);
+        var preRollSamples = Math.Min((preRollMs < 0 ? _wakeOptions.PreRollMs : preRollMs) * 16, _preRollScratch.Length);
         var copied = _preRoll.CopyLatest(_preRollScratch.AsSpan(0, preRollSamples));
         session.Append(_preRollScratch.AsSpan(0, copied));
         _session = session;

@@ -23,6 +23,7 @@ public static class PipelineEventTypes
     public const string NoSpeech = "no_speech";
     public const string ArbitrationLost = "arbitration_lost";
     public const string Error = "error";
+    public const string BargeIn = "barge_in";
     public const string FollowUpOpen = "follow_up_open";
     public const string FollowUpStart = "follow_up_start";
     public const string FollowUpEnd = "follow_up_end";

@@ -31,6 +31,7 @@ public sealed partial class TurnCoordinator
     private readonly HashSet<string> _unknownTags = new(StringComparer.Ordinal);
     private readonly IWakeArbiter _arbiter;
     private Task<bool> _answering = Task.FromResult(true);
+    private readonly IInterruptibleOutput? _interruptible;
     private readonly ConversationContext _context;
     private readonly IAudioOutput _output;
 
@@ -59,6 +60,7 @@ public sealed partial class TurnCoordinator
         _serverOptions = serverOptions;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _arbiter = arbiter ?? AlwaysAnswer.Instance;
+        _interruptible = output as IInterruptibleOutput;
         _context = context ?? new ConversationContext(new ConversationOptions(), serverOptions.SystemPrompt);
     }
 
@@ -70,6 +72,9 @@ public sealed partial class TurnCoordinator
 
     /// <summary>Turns that failed (server, model or audio error).</summary>
     public int FailedTurns { get; private set; }
+
+    /// <summary>Replies the user talked over (or woke the device during).</summary>
+    public int BargeIns { get; private set; }
 
     /// <summary>Wake words heard.</summary>
     public int Wakes { get; private set; }
@@ -143,6 +148,12 @@ public sealed partial class TurnCoordinator
                 Emit(PipelineEventTypes.Wake, signal.AtMs, ("keyword", signal.Keyword), ("score", Math.Round(signal.Score, 4)), ("turn", signal.TurnId),
                     ("snr_db", signal.SignalToNoiseDb));
                 _answering = ArbitrateAsync(signal, cancellationToken);
+                break;
+
+            case TurnSignalKind.BargeIn:
+                BargeIns++;
+                _reply = InterruptReply(signal);
+                await CancelSpeculationAsync(emit: false);
                 break;
 
             case TurnSignalKind.FollowUp:

@@ -23,6 +23,9 @@ public enum TurnSignalKind
     /// <summary>Nobody spoke after the wake word.</summary>
     NoSpeech,
 
+    /// <summary>The user talked over the reply (or said the wake word): playback was stopped on this frame.</summary>
+    BargeIn,
+
     /// <summary>Speech in the follow-up window started a turn without the wake word (same conversation, no arbitration).</summary>
     FollowUp,
 
@@ -39,6 +42,7 @@ public enum TurnSignalKind
 /// <param name="Tokens">The tokenizer's work for Pause (snapshot) and EndOfTurn (final).</param>
 /// <param name="Reason">Why the turn ended (EndOfTurn only): silence or maximum length.</param>
 /// <param name="SignalToNoiseDb">Wake only: the wake phrase's level over the room's noise floor.</param>
+/// <param name="SpeechMs">BargeIn only: how long the user had been talking over the reply when it was stopped.</param>
 public readonly record struct TurnSignal(
     TurnSignalKind Kind,
     double AtMs,
@@ -47,4 +51,5 @@ public readonly record struct TurnSignal(
     float Score = 0,
     Task<AudioTokens>? Tokens = null,
     string? Reason = null,
-    double SignalToNoiseDb = 0);
+    double SignalToNoiseDb = 0,
+    int SpeechMs = 0);

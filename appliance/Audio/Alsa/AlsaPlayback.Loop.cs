@@ -30,7 +30,7 @@ public sealed partial class AlsaPlayback
 
             if (renderer.HasPeriod)
             {
-                var error = WriteAll(device, renderer.Render(renderer.PeriodFrames, Volume));
+                var error = WriteRendered(device, renderer, renderer.Render(renderer.PeriodFrames, Volume));
                 if (error < 0)
                 {
                     return error;
@@ -64,13 +64,14 @@ public sealed partial class AlsaPlayback
         renderer.Flush();
         while (renderer.PendingFrames > 0)
         {
-            var error = WriteAll(device, renderer.Render(renderer.PeriodFrames, Volume));
+            var error = WriteRendered(device, renderer, renderer.Render(renderer.PeriodFrames, Volume));
             if (error < 0)
             {
                 return error;
             }
         }
 
+        _tap?.EndOfStream();
         return DrainAndPrepare(device);
     }
 
@@ -95,7 +96,8 @@ public sealed partial class AlsaPlayback
 
         var format = device.Format;
         var fadeFrames = Math.Clamp((int)((long)_options.StopFadeMs * format.SampleRate / 1000), 1, format.PeriodFrames);
-        var error = WriteAll(device, renderer.RenderFade(rewound, fadeFrames, _queue));
+        var error = WriteRendered(device, renderer, renderer.RenderFade(rewound, fadeFrames, _queue));
+        _tap?.EndOfStream();
         _queue.Discard();
         renderer.Reset();
         ReleaseWriter();
@@ -125,6 +127,18 @@ public sealed partial class AlsaPlayback
         }
 
         return error < 0 ? error : device.Prepare();
+    }
+
+    /// <summary>Writes a rendered block and, once the device has it, shows it to the echo canceller's reference.</summary>
+    private int WriteRendered(IPcmDevice device, PlaybackRenderer renderer, ReadOnlySpan<byte> raw)
+    {
+        var error = WriteAll(device, raw);
+        if (error >= 0)
+        {
+            _tap?.Tap(renderer.LastRendered);
+        }
+
+        return error;
     }
 
     /// <summary>Writes every frame, recovering from underruns. Returns 0, or the error that ended the device.</summary>

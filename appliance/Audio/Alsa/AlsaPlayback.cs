@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StepAudio.Engine.Echo;
 
 namespace StepAudio.Appliance.Audio.Alsa;
 
@@ -24,6 +25,8 @@ public sealed partial class AlsaPlayback : IAudioPlayback
     private readonly SampleQueue _queue;
     private readonly ManualResetEventSlim _wake = new(false);
     private readonly SemaphoreSlim _space = new(0);
+    private readonly PlaybackReference? _reference;
+    private PlaybackReferenceTap? _tap;
 
     private Thread? _thread;
     private PlaybackRenderer? _renderer;
@@ -37,13 +40,18 @@ public sealed partial class AlsaPlayback : IAudioPlayback
     private TaskCompletionSource? _pendingStop;
     private bool _rewindUnsupportedLogged;
 
-    public AlsaPlayback(AlsaPlaybackOptions options, ILogger<AlsaPlayback>? logger = null, AudioMetrics? metrics = null)
-        : this(options, AlsaPcmOpener.Instance, logger, metrics, TimeProvider.System)
+    /// <param name="options">Device and queue settings.</param>
+    /// <param name="logger">Where device events go.</param>
+    /// <param name="metrics">Xrun and reopen counters; owned here when null.</param>
+    /// <param name="reference">When given, every block written to the device is also written here (16 kHz) for echo cancellation.</param>
+    public AlsaPlayback(AlsaPlaybackOptions options, ILogger<AlsaPlayback>? logger = null, AudioMetrics? metrics = null, PlaybackReference? reference = null)
+        : this(options, AlsaPcmOpener.Instance, logger, metrics, TimeProvider.System, reference)
     {
     }
 
-    internal AlsaPlayback(AlsaPlaybackOptions options, IPcmOpener opener, ILogger? logger, AudioMetrics? metrics, TimeProvider time)
+    internal AlsaPlayback(AlsaPlaybackOptions options, IPcmOpener opener, ILogger? logger, AudioMetrics? metrics, TimeProvider time, PlaybackReference? reference = null)
     {
+        _reference = reference;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(opener);
         AlsaPlaybackOptionsValidator.ThrowIfInvalid(options);
@@ -228,6 +236,7 @@ public sealed partial class AlsaPlayback : IAudioPlayback
         _renderer = new PlaybackRenderer(
             _options.InputSampleRate, format, device.SampleFormat, _options.VolumeRampMs, _renderer?.CurrentGain ?? Volume);
 
+        _tap = _reference is null ? null : new PlaybackReferenceTap(_reference, format);
         _format = format;
         Log.Opened(_logger, format.Device, format.SampleFormat, format.SampleRate, format.Channels, format.PeriodFrames, format.BufferFrames, SampleRate);
         if (reopening)

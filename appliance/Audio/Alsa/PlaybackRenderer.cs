@@ -23,6 +23,7 @@ internal sealed class PlaybackRenderer
     private readonly byte[] _raw;
     private readonly float[] _history;
     private int _monoCount;
+    private int _lastRendered;
     private long _historyFrames;
     private float _gain;
 
@@ -51,6 +52,9 @@ internal sealed class PlaybackRenderer
     public int PendingFrames => _monoCount;
 
     public bool HasPeriod => _monoCount >= _period;
+
+    /// <summary>The interleaved float frames of the last <see cref="Render"/> or <see cref="RenderFade"/> (what the device is given).</summary>
+    public ReadOnlySpan<float> LastRendered => _interleaved.AsSpan(0, _lastRendered);
 
     /// <summary>The gain the ramp has reached.</summary>
     public float CurrentGain => _gain;
@@ -89,6 +93,7 @@ internal sealed class PlaybackRenderer
         Spread(mono, interleaved);
         Remember(interleaved);
         Consume(frames);
+        _lastRendered = interleaved.Length;
         return Encode(interleaved);
     }
 
@@ -127,6 +132,7 @@ internal sealed class PlaybackRenderer
             }
         }
 
+        _lastRendered = interleaved.Length;
         return Encode(interleaved);
     }
 

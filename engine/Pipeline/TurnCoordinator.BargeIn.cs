@@ -1,0 +1,30 @@
+namespace StepAudio.Engine.Pipeline;
+
+/// <summary>The coordinator's side of barge-in.</summary>
+public sealed partial class TurnCoordinator
+{
+    /// <summary>
+    /// The listening loop has already silenced the output on the frame it heard the user; here the
+    /// reply is cancelled (synthesis, TTS and chat streams close with it) and, once it has stopped,
+    /// the output is flushed again so nothing the reply wrote in the meantime is played. The next
+    /// reply waits for this.
+    /// </summary>
+    private Task InterruptReply(TurnSignal bargeIn)
+    {
+        var playing = !_reply.IsCompleted;
+        _replyCancel?.Cancel();
+        Emit(PipelineEventTypes.BargeIn, bargeIn.AtMs, ("turn", bargeIn.TurnId), ("trigger", bargeIn.Keyword), ("speech_ms", bargeIn.SpeechMs),
+            ("score", Math.Round(bargeIn.Score, 4)), ("reply_cancelled", playing), ("stop_latency_frames", 0));
+        return FlushAfterAsync(_reply);
+    }
+
+    private async Task FlushAfterAsync(Task reply)
+    {
+        // ReplyAsync reports its own failures; only its end matters here.
+        await reply.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_interruptible is not null)
+        {
+            await _interruptible.StopAsync(CancellationToken.None);
+        }
+    }
+}
