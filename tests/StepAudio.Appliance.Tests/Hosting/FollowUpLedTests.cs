@@ -4,6 +4,7 @@ using StepAudio.Appliance.Hosting;
 using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Appliance.Tests.Hardware.LedRing;
 using StepAudio.Engine.Pipeline;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Appliance.Tests.Hosting;
 

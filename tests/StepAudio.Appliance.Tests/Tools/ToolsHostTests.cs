@@ -13,6 +13,7 @@ using StepAudio.Engine.Tools.Timers;
 using StepAudio.Engine.Tools.Weather;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Appliance.Tests.Tools;
 

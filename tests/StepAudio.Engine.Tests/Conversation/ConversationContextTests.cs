@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Tests.Fakes;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Conversation;
 

@@ -4,6 +4,7 @@ using Polly.CircuitBreaker;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Tests.Fakes;
 using StepAudio.StandInServer;
+using StepAudio.TestSupport.Fakes;
 using Xunit;
 
 namespace StepAudio.Engine.Tests.Link;

@@ -8,6 +8,7 @@ using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
+using StepAudio.TestSupport.Replay.Fakes;
 using StepAudio.TestSupport.Room;
 
 namespace StepAudio.Engine.Tests.Pipeline;

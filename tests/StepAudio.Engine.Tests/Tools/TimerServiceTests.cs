@@ -5,6 +5,7 @@ using StepAudio.Engine.Tests.Tools.Fakes;
 using StepAudio.Engine.Tools;
 using StepAudio.Engine.Tools.Timers;
 using StepAudio.StandInServer;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Tools;
 

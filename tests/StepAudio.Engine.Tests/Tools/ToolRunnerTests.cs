@@ -2,6 +2,7 @@ using System.Text.Json;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Tests.Tools.Fakes;
 using StepAudio.Engine.Tools;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Tools;
 

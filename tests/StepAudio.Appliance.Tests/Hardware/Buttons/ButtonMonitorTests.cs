@@ -2,6 +2,7 @@ using System.Device.Gpio;
 using Microsoft.Extensions.Options;
 using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Tests.Fakes;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Appliance.Tests.Hardware.Buttons;
 

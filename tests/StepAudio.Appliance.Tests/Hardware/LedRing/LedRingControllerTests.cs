@@ -2,6 +2,7 @@ using System.Device.Spi;
 using Microsoft.Extensions.Options;
 using StepAudio.Appliance.Hardware.LedRing;
 using StepAudio.Appliance.Tests.Fakes;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Appliance.Tests.Hardware.LedRing;
 

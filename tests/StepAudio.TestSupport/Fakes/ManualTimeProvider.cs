@@ -1,4 +1,4 @@
-namespace StepAudio.Engine.Tests.Fakes;
+namespace StepAudio.TestSupport.Fakes;
 
 /// <summary>
 /// A clock that moves only when a test calls <see cref="Advance"/>; timers fire on the test's thread,
