@@ -100,7 +100,9 @@ public sealed class AlsaCaptureTests(AlsaFileDevices devices)
         capture.Start(sink);
         await twoFailures.Task.Within();
         var fault = capture.Fault;
-        await File.WriteAllBytesAsync(raw, TestSignals.ToRaw(wav, AlsaSampleFormat.FloatLe));
+        // The capture retries every few ms: a file written in place could be opened while still empty, and past its end the
+        // file plugin delivers silence. The infile appears whole, as a plugged-in device's stream would.
+        await AlsaFileDevices.PublishAsync(raw, TestSignals.ToRaw(wav, AlsaSampleFormat.FloatLe));
         await sink.Full.Within();
         capture.Stop();
 
@@ -162,7 +164,7 @@ public sealed class AlsaCaptureTests(AlsaFileDevices devices)
 
         capture.Start(sink);
         var fault = await faulted.Task.Within();
-        await File.WriteAllBytesAsync(raw, TestSignals.ToRaw(after, AlsaSampleFormat.FloatLe));
+        await AlsaFileDevices.PublishAsync(raw, TestSignals.ToRaw(after, AlsaSampleFormat.FloatLe));
         await recovered.Task.Within();
         await sink.Second.Full.Within();
         capture.Stop();

@@ -42,6 +42,17 @@ public sealed partial class AlsaFileDevices : IDisposable
     /// <summary>A playback PCM that writes raw samples to <paramref name="rawPath"/>.</summary>
     public static string PlaybackDevice(string rawPath) => $"{PlaybackPcm}:'{rawPath}'";
 
+    /// <summary>
+    /// Makes <paramref name="path"/> appear with all of <paramref name="bytes"/> at once (written beside it, then renamed),
+    /// for a device that is reopened while the test creates its file: libasound never sees it empty or half written.
+    /// </summary>
+    public static async Task PublishAsync(string path, byte[] bytes)
+    {
+        var partial = path + ".partial";
+        await File.WriteAllBytesAsync(partial, bytes);
+        File.Move(partial, path, overwrite: true);
+    }
+
     public void Dispose()
     {
         try
