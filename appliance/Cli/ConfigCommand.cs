@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
+using StepAudio.Appliance.Composition;
 using StepAudio.Appliance.Hosting;
 
 namespace StepAudio.Appliance.Cli;
@@ -9,44 +10,66 @@ internal static class ConfigCommand
 {
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("file") { Description = "A JSON document with the sections of appsettings.json (all optional)." };
-        var validate = new Command("validate", "Check a configuration document with the same validators the service runs at start; exit 0 when good, 2 with every problem otherwise.");
+        var file = new Argument<FileInfo>("file") { Description = "A JSON document with the sections of appsettings.json (all optional: '{}' is valid)." };
+        var validate = new Command(
+            "validate",
+            "Check a configuration document the way the service would read it: laid over the defaults (appsettings.json beside the " +
+            "program), with the same validators the service runs at start. Every problem is listed once: unknown settings, values " +
+            "of the wrong type and values out of range, each with its path. Exit 0 when good, 2 otherwise.");
         validate.Arguments.Add(file);
-        validate.SetAction(parse => Validate(parse.GetValue(file)!));
+        validate.SetAction(parse => Validate(parse.GetValue(file)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         var config = new Command("config", "Configuration documents.");
         config.Subcommands.Add(validate);
         return config;
     }
 
-    private static int Validate(FileInfo file)
+    private static int Validate(FileInfo file, TextWriter output, TextWriter error)
     {
-        if (!file.Exists)
+        if (Directory.Exists(file.FullName))
         {
-            Console.Error.WriteLine($"error: {file.FullName} does not exist.");
+            error.WriteLine($"error: {file.FullName} is a directory, not a configuration file.");
             return ExitCodes.BadInput;
         }
 
-        IConfiguration configuration;
+        if (!file.Exists)
+        {
+            error.WriteLine($"error: {file.FullName} does not exist.");
+            return ExitCodes.BadInput;
+        }
+
+        IConfiguration document;
+        IConfiguration merged;
         try
         {
-            configuration = new ConfigurationBuilder().AddJsonFile(file.FullName, optional: false).Build();
+            document = new ConfigurationBuilder().AddJsonFile(file.FullName, optional: false).Build();
+            merged = ApplianceSettings.BuildDefaults().AddJsonFile(file.FullName, optional: false).Build();
         }
         catch (InvalidDataException ex)
         {
-            Console.Error.WriteLine($"error: {file.FullName} is not valid JSON: {ex.InnerException?.Message ?? ex.Message}");
+            error.WriteLine($"error: {file.FullName} is not valid JSON: {ex.InnerException?.Message ?? ex.Message}");
             return ExitCodes.BadInput;
         }
 
-        var failures = ApplianceOptions.Validate(configuration);
+        // A misspelt key is bound to nothing and silently keeps the default, so it is as wrong as a bad value.
+        var failures = new List<string>();
+        foreach (var (key, value) in document.AsEnumerable())
+        {
+            if (value is not null && !SettingsCatalog.Appliance.IsKnown(key))
+            {
+                failures.Add($"{key}: unknown setting (no section of the service reads it).");
+            }
+        }
+
+        failures.AddRange(ApplianceOptions.Validate(merged));
         if (failures.Count == 0)
         {
-            Console.WriteLine($"{file.FullName}: valid");
+            output.WriteLine($"{file.FullName}: valid");
             return ExitCodes.Ok;
         }
 
-        foreach (var failure in failures)
+        foreach (var failure in failures.Distinct(StringComparer.Ordinal))
         {
-            Console.Error.WriteLine($"{file.FullName}: {failure}");
+            error.WriteLine($"{file.FullName}: {failure}");
         }
 
         return ExitCodes.BadInput;

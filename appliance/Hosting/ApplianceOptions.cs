@@ -16,6 +16,11 @@ using StepAudio.Engine.Tools;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
 using StepAudio.Engine.WakeWord;
+using StepAudio.Appliance.Ota;
+using StepAudio.Ops.Arbitration;
+using StepAudio.Ops.Fleet;
+using StepAudio.Ops.Ota;
+using StepAudio.Ops.Ota.Rauc;
 
 namespace StepAudio.Appliance.Hosting;
 
@@ -46,6 +51,10 @@ internal static class ApplianceOptions
         public const string Tools = "Tools";
         public const string Echo = "Echo";
         public const string BargeIn = "BargeIn";
+        public const string Fleet = "Fleet";
+        public const string Arbitration = "Arbitration";
+        public const string Ota = OtaServiceOptions.SectionName;
+        public const string Rauc = "Ota:Rauc";
     }
 
     /// <summary>Registers, binds and validates (on start) every section.</summary>
@@ -73,14 +82,26 @@ internal static class ApplianceOptions
     }
 
     /// <summary>
-    /// Validates every section of a configuration with the same validators the service uses at
-    /// start; returns the failures (empty when the document is good).
+    /// Validates a whole configuration with the validators the service runs at start, the fleet link's, arbitration's
+    /// and the update agent's included; returns every failure once (empty when the document is good). A value that is
+    /// not of its setting's type is reported by path and left out, so the range and cross-field rules of every other
+    /// value in the same section are still reported beside it.
     /// </summary>
     public static IReadOnlyList<string> Validate(IConfiguration configuration)
     {
-        var services = new ServiceCollection().AddApplianceOptions(configuration);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var (convertible, failures) = SettingsCatalog.Appliance.SplitUnconvertible(configuration);
+        var all = new List<string>(failures);
+        var services = new ServiceCollection().AddApplianceOptions(convertible);
+        Add<FleetLinkOptions>(services, convertible, Sections.Fleet, new FleetLinkOptionsValidator().Validate);
+
+        // A box that is not provisioned with a device id derives one at start; a document need not carry it.
+        services.PostConfigure<FleetLinkOptions>(o => o.DeviceId = string.IsNullOrWhiteSpace(o.DeviceId) ? "unprovisioned" : o.DeviceId);
+        Add<HomeArbitrationOptions>(services, convertible, Sections.Arbitration, new HomeArbitrationOptionsValidator().Validate);
+        Add<OtaAgentOptions>(services, convertible, Sections.Ota, new OtaAgentOptionsValidator().Validate);
+        Add<OtaServiceOptions>(services, convertible, Sections.Ota, new OtaServiceOptionsValidator().Validate);
+        Add<RaucCliOptions>(services, convertible, Sections.Rauc, new RaucCliOptionsValidator().Validate);
         using var provider = services.BuildServiceProvider();
-        var failures = new List<string>();
         foreach (var check in provider.GetServices<OptionsCheck>())
         {
             try
@@ -89,16 +110,16 @@ internal static class ApplianceOptions
             }
             catch (OptionsValidationException ex)
             {
-                failures.AddRange(ex.Failures);
+                all.AddRange(ex.Failures);
             }
             catch (InvalidOperationException ex)
             {
-                // The binder could not convert a value (a word where a number belongs).
-                failures.Add($"{check.Section}: {ex.Message}");
+                // What the catalog does not know the type of (none today) still fails here rather than at start.
+                all.Add($"{check.Section}: {ex.Message}");
             }
         }
 
-        return failures;
+        return [.. all.Distinct(StringComparer.Ordinal)];
     }
 
     private static void Add<TOptions>(IServiceCollection services, IConfiguration configuration, string section, Func<string?, TOptions, ValidateOptionsResult>? rules = null)
