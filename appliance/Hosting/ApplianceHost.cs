@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
+using StepAudio.Appliance.Composition;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -43,6 +45,9 @@ internal static partial class ApplianceHost
             ContentRootPath = AppContext.BaseDirectory,
             DisableDefaults = false,
         });
+        // Lowest of all: where the models and the voice are when nothing names them (DefaultLocations).
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultLocations.Settings() });
+
         // The box's own settings (server, broker, voice) live outside the image, so an update keeps them.
         builder.Configuration.AddJsonFile(SiteConfigPath, optional: true, reloadOnChange: false);
         if (extraConfig is not null)
@@ -120,7 +125,7 @@ internal static partial class ApplianceHost
         services.AddSingleton<IDesiredConfigValidator>(_ => new ApplianceConfigValidator(builder.Configuration));
         services.AddSingleton(sp => new DesiredConfigProcessor(
             source, sp.GetServices<IDesiredConfigValidator>(), sp.GetRequiredService<IOptions<FleetLinkOptions>>().Value.MaxInboundPayloadBytes,
-            sp.GetRequiredService<ILogger<DesiredConfigProcessor>>()));
+            sp.GetRequiredService<ILogger<DesiredConfigProcessor>>(), settable: FleetSettableSettings.Patterns));
         services.AddSingleton<ICommandHandler, PingCommandHandler>();
         services.AddSingleton<ICommandHandler, SayCommandHandler>();
         services.AddSingleton<ICommandHandler, SetVolumeCommandHandler>();

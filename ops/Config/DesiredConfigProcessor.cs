@@ -52,13 +52,16 @@ public sealed partial class DesiredConfigProcessor
     private readonly ILogger _logger;
     private readonly int _maxPayloadBytes;
     private readonly Lock _gate = new();
+    private readonly IReadOnlyList<string> _settable;
 
+    /// <param name="settable">The settings a fleet may set, published with every report (see <see cref="DesiredConfigReport.Settable"/>).</param>
     public DesiredConfigProcessor(
         DesiredConfigSource source,
         IEnumerable<IDesiredConfigValidator> validators,
         int maxPayloadBytes,
         ILogger<DesiredConfigProcessor>? logger = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IReadOnlyList<string>? settable = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(validators);
@@ -68,6 +71,7 @@ public sealed partial class DesiredConfigProcessor
         _maxPayloadBytes = maxPayloadBytes;
         _logger = logger ?? NullLogger<DesiredConfigProcessor>.Instance;
         _time = time ?? TimeProvider.System;
+        _settable = settable ?? [];
         _source.Load();
     }
 
@@ -105,9 +109,9 @@ public sealed partial class DesiredConfigProcessor
                     var now = _time.GetUtcNow();
                     _source.Apply(decision.Document!, now);
                     Log.Applied(_logger, decision.Document!.Version, decision.Document.Settings.Count);
-                    return new DesiredConfigReport(decision.Document.Version, DesiredConfigReport.Applied, now);
+                    return new DesiredConfigReport(decision.Document.Version, DesiredConfigReport.Applied, now) { Settable = _settable };
                 case DesiredConfigDecisionKind.Duplicate:
-                    return new DesiredConfigReport(_source.Version, DesiredConfigReport.Unchanged, _source.AppliedAt ?? _time.GetUtcNow());
+                    return new DesiredConfigReport(_source.Version, DesiredConfigReport.Unchanged, _source.AppliedAt ?? _time.GetUtcNow()) { Settable = _settable };
                 default:
                     throw new InvalidOperationException("A rejected desired config cannot be applied.");
             }
@@ -160,8 +164,7 @@ public sealed partial class DesiredConfigProcessor
 
             if (!result.IsValid)
             {
-                return DesiredConfigDecision.Rejected(new DesiredConfigRejection(
-                    document.Version, DesiredConfigRejectionCodes.InvalidSettings, result.Message!, result.Path));
+                return DesiredConfigDecision.Rejected(new DesiredConfigRejection(document.Version, result.Code, result.Message!, result.Path));
             }
         }
 

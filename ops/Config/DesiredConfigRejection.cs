@@ -11,6 +11,12 @@ public static class DesiredConfigRejectionCodes
     public const string InvalidDocument = "invalid-document";
     public const string StaleVersion = "stale-version";
     public const string InvalidSettings = "invalid-settings";
+
+    /// <summary>A key that no part of the device reads (a typo, or a setting of another version).</summary>
+    public const string UnknownSetting = "unknown-setting";
+
+    /// <summary>A real setting that only the box itself may set: what it runs, whom it trusts, who it is.</summary>
+    public const string NotFleetSettable = "not-fleet-settable";
     public const string ValidatorFailed = "validator-failed";
     public const string PersistFailed = "persist-failed";
     public const string ProcessingFailed = "processing-failed";
@@ -52,9 +58,16 @@ public sealed record DesiredConfigRejection(long? Version, string Code, string M
     }
 }
 
-/// <summary>Retained <c>config/reported</c>: <c>{version, status, appliedAt}</c>.</summary>
+/// <summary>
+/// Retained <c>config/reported</c>: <c>{version, status, appliedAt, settable}</c>; <c>settable</c> lists the settings a
+/// fleet may set (exact paths, or <c>Section:*</c> for a section and everything under it), omitted when the device
+/// names none.
+/// </summary>
 public sealed record DesiredConfigReport(long Version, string Status, DateTimeOffset AppliedAt)
 {
+    /// <summary>The fleet-settable settings, as the device documents them.</summary>
+    public IReadOnlyList<string> Settable { get; init; } = [];
+
     /// <summary>The document was validated, persisted and applied live.</summary>
     public const string Applied = "applied";
 
@@ -70,6 +83,17 @@ public sealed record DesiredConfigReport(long Version, string Status, DateTimeOf
             writer.WriteNumber("version", Version);
             writer.WriteString("status", Status);
             writer.WriteString("appliedAt", AppliedAt);
+            if (Settable.Count > 0)
+            {
+                writer.WriteStartArray("settable");
+                foreach (var pattern in Settable)
+                {
+                    writer.WriteStringValue(pattern);
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 

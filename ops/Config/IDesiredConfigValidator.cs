@@ -28,14 +28,15 @@ public sealed class DesiredConfigCandidate
 /// <summary>Outcome of one <see cref="IDesiredConfigValidator"/>; a failure names the configuration path at fault.</summary>
 public sealed class DesiredConfigValidation
 {
-    private DesiredConfigValidation(bool isValid, string? path, string? message)
+    private DesiredConfigValidation(bool isValid, string? path, string? message, string code)
     {
         IsValid = isValid;
         Path = path;
         Message = message;
+        Code = code;
     }
 
-    public static DesiredConfigValidation Valid { get; } = new(true, null, null);
+    public static DesiredConfigValidation Valid { get; } = new(true, null, null, string.Empty);
 
     public bool IsValid { get; }
 
@@ -44,9 +45,14 @@ public sealed class DesiredConfigValidation
 
     public string? Message { get; }
 
-    public static DesiredConfigValidation Invalid(string? path, string message)
+    /// <summary>The <see cref="DesiredConfigRejectionCodes"/> value published with the rejection.</summary>
+    public string Code { get; }
+
+    /// <summary>A refusal; <paramref name="code"/> defaults to <see cref="DesiredConfigRejectionCodes.InvalidSettings"/> (a value the validators refused).</summary>
+    public static DesiredConfigValidation Invalid(string? path, string message, string code = DesiredConfigRejectionCodes.InvalidSettings)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(message);
-        return new DesiredConfigValidation(false, path, message);
+        ArgumentException.ThrowIfNullOrWhiteSpace(code);
+        return new DesiredConfigValidation(false, path, message, code);
     }
 }

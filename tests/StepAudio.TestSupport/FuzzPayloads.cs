@@ -1,12 +1,13 @@
 using System.Text;
 
-namespace StepAudio.Ops.Tests;
+namespace StepAudio.TestSupport;
 
 /// <summary>
 /// Deterministic hostile inputs (fixed seed): random bytes, valid documents with bytes flipped or cut short, and
-/// JSON that parses but is wrong in every way a fleet tool could get it wrong.
+/// JSON that parses but is wrong in every way a fleet tool could get it wrong. <paramref name="documents"/> adds
+/// well-formed documents of the caller's own (a device's real settings), mutated like the rest.
 /// </summary>
-internal sealed class FuzzPayloads(int seed)
+public sealed class FuzzPayloads(int seed, IReadOnlyList<string>? documents = null)
 {
     private static readonly string[] Shapes =
     [
@@ -44,11 +45,11 @@ internal sealed class FuzzPayloads(int seed)
         return _random.Next(6) switch
         {
             0 => RandomBytes(1 + _random.Next(300)),
-            1 => Mutate(Encoding.UTF8.GetBytes(Pick(Shapes))),
+            1 => Mutate(Encoding.UTF8.GetBytes(documents is { Count: > 0 } mine && _random.Next(2) == 0 ? Pick(mine) : Pick(Shapes))),
             2 => Encoding.UTF8.GetBytes(DeepNesting(1 + _random.Next(80))),
             3 => Encoding.UTF8.GetBytes($$$$"""{"version": {{{{_random.Next(1, 50)}}}}, "settings": {"Audio": {"Volume": {{{{_random.Next(-50, 150)}}}}}}}"""),
             4 => Encoding.UTF8.GetBytes($$$"""{"version": {{{_random.Next(1, 50)}}}, "settings": {"Big": "{{{new string('x', _random.Next(1000, 9000))}}}"}}"""),
-            _ => Encoding.UTF8.GetBytes(Pick(Shapes)),
+            _ => Encoding.UTF8.GetBytes(documents is { Count: > 0 } own && _random.Next(2) == 0 ? Pick(own) : Pick(Shapes)),
         };
     }
 

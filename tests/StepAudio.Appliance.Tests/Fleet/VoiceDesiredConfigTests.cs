@@ -22,6 +22,9 @@ public sealed class VoiceDesiredConfigTests : IDisposable
             ["Voice:PromptWav"] = prompt,
             ["Voice:PromptText"] = "Hello.",
             ["Voice:SystemText"] = "Speak.",
+
+            // Where the box keeps its models is the box's own setting, never the fleet's.
+            ["Voice:MusicVocoder:ModelDirectory"] = _dir,
         }).Build();
         _validator = new ApplianceConfigValidator(current);
     }
@@ -35,7 +38,6 @@ public sealed class VoiceDesiredConfigTests : IDisposable
             ["Voice:Rap:PromptWav"] = Path.Combine(_dir, "prompt.wav"),
             ["Voice:Rap:PromptText"] = "Yo.",
             ["Voice:Rap:SystemText"] = "Rap.",
-            ["Voice:MusicVocoder:ModelDirectory"] = _dir,
             ["Voice:MusicVocoder:Profile"] = "v1-music",
         });
 
@@ -64,7 +66,6 @@ public sealed class VoiceDesiredConfigTests : IDisposable
     {
         var result = Validate(new()
         {
-            ["Voice:MusicVocoder:ModelDirectory"] = _dir,
             ["Voice:MusicVocoder:Profile"] = "../escape",
         });
 

@@ -15,6 +15,7 @@ using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Endpointing;
 using Microsoft.Extensions.Options;
+using StepAudio.Ops.Config;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
 
@@ -148,6 +149,100 @@ public sealed class FleetHostTests : IAsyncLifetime
         Assert.Equal(704, monitor.CurrentValue.EndOfTurnMs);
     }
 
+    [Theory]
+    [InlineData("Ota", "RebootCommand", "\"rm -rf /\"")]
+    [InlineData("Ota", "Rauc", "{\"Executable\": \"/tmp/evil\"}")]
+    [InlineData("Ota", "Rauc", "{\"KeyringPath\": \"/tmp/keyring.pem\"}")]
+    [InlineData("GpuServer", "BaseAddress", "\"http://attacker.example\"")]
+    [InlineData("Fleet", "Tls", "{\"Enabled\": false}")]
+    [InlineData("Fleet", "BrokerHost", "\"broker.attacker.example\"")]
+    [InlineData("Fleet", "DeviceId", "\"someone-else\"")]
+    [InlineData("WakeWord", "CustomHeadPaths", "[\"/tmp/head.onnx\"]")]
+    [InlineData("Hosting", "StateDirectory", "\"/tmp\"")]
+    public async Task DesiredConfig_WhenItSetsAnExecTrustOrIdentityKey_IsRejectedWholeWithThePath(string section, string key, string value)
+    {
+        var monitor = _host.Services.GetRequiredService<IOptionsMonitor<EndpointingOptions>>();
+
+        // A setting a fleet may change rides along: nothing of a refused document is applied.
+        await PublishAsync($"{Root}/config/desired", "{\"version\": 5, \"settings\": {\"Endpointing\": {\"PauseMs\": 320}, \"" + section + "\": {\"" + key + "\": " + value + "}}}");
+        var rejected = await WaitForAsync($"{Root}/config/rejected", p => p.Contains("\"version\":5", StringComparison.Ordinal));
+
+        using var document = JsonDocument.Parse(rejected);
+        Assert.Equal("not-fleet-settable", document.RootElement.GetProperty("code").GetString());
+        Assert.StartsWith($"{section}:{key}", document.RootElement.GetProperty("path").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("cannot be set over the fleet link", document.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(256, monitor.CurrentValue.PauseMs);
+        Assert.Equal(0, _host.Services.GetRequiredService<DesiredConfigSource>().Version);
+        Assert.DoesNotContain(_received, r => r.Topic == $"{Root}/config/reported");
+    }
+
+    [Fact]
+    public async Task DesiredConfig_WhenAKeyIsUnknown_IsRejectedAsUnknownWithItsPath()
+    {
+        await PublishAsync($"{Root}/config/desired", """{"version": 3, "settings": {"Endpointing": {"EndOfTurMs": 900}}}""");
+        var rejected = await WaitForAsync($"{Root}/config/rejected", p => p.Contains("\"version\":3", StringComparison.Ordinal));
+
+        using var document = JsonDocument.Parse(rejected);
+        Assert.Equal("unknown-setting", document.RootElement.GetProperty("code").GetString());
+        Assert.Equal("Endpointing:EndOfTurMs", document.RootElement.GetProperty("path").GetString());
+        Assert.Equal(0, _host.Services.GetRequiredService<DesiredConfigSource>().Version);
+    }
+
+    [Fact]
+    public async Task DesiredConfig_WhenApplied_ReportsTheSettableSettings()
+    {
+        await PublishAsync($"{Root}/config/desired", """{"version": 4, "settings": {"WakeWord": {"Threshold": 0.6}}}""");
+        var reported = await WaitForAsync($"{Root}/config/reported", p => p.Contains("\"version\":4", StringComparison.Ordinal));
+
+        using var document = JsonDocument.Parse(reported);
+        var settable = document.RootElement.GetProperty("settable").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("Endpointing:*", settable);
+        Assert.Contains("WakeWord:Threshold", settable);
+        Assert.DoesNotContain(settable, p => p!.StartsWith("Ota", StringComparison.Ordinal) || p.StartsWith("Fleet:Tls", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DesiredConfigAndCommands_WhenFuzzed_EveryMessageIsAnsweredByTheRealHandlersAndNothingRefusedIsApplied()
+    {
+        const int documents = 120;
+        const int commands = 120;
+        var fuzz = new FuzzPayloads(seed: 20261207, documents:
+        [
+            """{"version": 2, "settings": {"Endpointing": {"PauseMs": 300}}}""",
+            """{"version": 3, "settings": {"Endpointing": {"EndOfTurnMs": 100}}}""",
+            """{"version": 4, "settings": {"Ota": {"RebootCommand": "reboot -f"}}}""",
+            """{"version": 5, "settings": {"GpuServer": {"BaseAddress": "http://10.9.9.9"}}}""",
+            """{"version": 6, "settings": {"WakeWord": {"Threshold": 0.7, "Heads": ["oww-alexa"]}}}""",
+            """{"version": 7, "settings": {"Tools": {"Volume": {"Step": "loud"}}}}""",
+        ]);
+        await WaitForAsync($"{Root}/state", p => p == "online");
+        string[] names = ["ping", "say", "set-volume", "mute", "no-such-command"];
+        for (var i = 0; i < documents; i++)
+        {
+            await PublishBytesAsync($"{Root}/config/desired", fuzz.NextConfig(), responseTopic: null);
+        }
+
+        for (var i = 0; i < commands; i++)
+        {
+            await PublishBytesAsync($"{Root}/cmd/{fuzz.Pick(names)}", fuzz.NextCommandPayload(), responseTopic: $"{Root}/replies/fuzz");
+        }
+
+        await WaitForCountAsync(t => t == $"{Root}/config/reported" || t == $"{Root}/config/rejected", documents);
+        await WaitForCountAsync(t => t == $"{Root}/replies/fuzz", commands);
+
+        // Whatever got through was settable and valid; the device's trust settings are what they were.
+        var applied = _host.Services.GetRequiredService<IConfiguration>();
+        Assert.Equal("systemctl reboot", applied["Ota:RebootCommand"] ?? "systemctl reboot");
+        Assert.Equal(_server.BaseAddress.ToString(), applied["GpuServer:BaseAddress"]);
+        var endpointing = _host.Services.GetRequiredService<IOptionsMonitor<EndpointingOptions>>().CurrentValue;
+        Assert.True(endpointing.EndOfTurnMs > endpointing.PauseMs);
+
+        // And the link still works.
+        await PublishAsync($"{Root}/config/desired", """{"version": 1000, "settings": {"Endpointing": {"PauseMs": 288}}}""");
+        await WaitForAsync($"{Root}/config/reported", p => p.Contains("\"version\":1000", StringComparison.Ordinal));
+        Assert.Equal(288, _host.Services.GetRequiredService<IOptionsMonitor<EndpointingOptions>>().CurrentValue.PauseMs);
+    }
+
     private async Task ConnectFleetAsync()
     {
         var options = new MqttClientOptionsBuilder()
@@ -186,6 +281,33 @@ public sealed class FleetHostTests : IAsyncLifetime
         }
 
         return _fleet.PublishAsync(message.Build());
+    }
+
+    private Task<MqttClientPublishResult> PublishBytesAsync(string topic, byte[] payload, string? responseTopic)
+    {
+        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (responseTopic is not null)
+        {
+            message.WithResponseTopic(responseTopic).WithCorrelationData(Guid.NewGuid().ToByteArray());
+        }
+
+        return _fleet.PublishAsync(message.Build());
+    }
+
+    private async Task WaitForCountAsync(Func<string, bool> topic, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        while (_received.Count(r => topic(r.Topic)) < count)
+        {
+            try
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"{_received.Count(r => topic(r.Topic))} of {count} answers arrived.");
+            }
+        }
     }
 
     private async Task<string> WaitForAsync(string topic, Func<string, bool> match)

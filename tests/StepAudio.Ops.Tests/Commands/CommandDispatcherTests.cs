@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using StepAudio.Ops.Commands;
 using StepAudio.Ops.Tests.Fakes;
+using StepAudio.TestSupport;
 
 namespace StepAudio.Ops.Tests.Commands;
 

@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Configuration;
 using StepAudio.Ops.Config;
 using StepAudio.Ops.Tests.Fakes;
+using StepAudio.TestSupport;
 
 namespace StepAudio.Ops.Tests.Config;
 

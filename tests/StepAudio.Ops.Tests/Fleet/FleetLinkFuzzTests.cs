@@ -1,5 +1,6 @@
 using System.Text;
 using StepAudio.Ops.Fleet;
+using StepAudio.TestSupport;
 using StepAudio.TestSupport.Broker;
 
 namespace StepAudio.Ops.Tests.Fleet;
