@@ -1,3 +1,3 @@
 using StepAudio.Appliance.Cli;
 
-return await ApplianceCommandLine.Create().Parse(args).InvokeAsync();
+return await ApplianceCommandLine.InvokeAsync(args);

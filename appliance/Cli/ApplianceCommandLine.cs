@@ -7,9 +7,7 @@ internal static class ApplianceCommandLine
 {
     public static RootCommand Create()
     {
-        var root = new RootCommand(
-            "StepAudio.Edge: the firmware host of a Step-Audio voice appliance.\n" + ExitCodes.Help +
-            "\n'diagnose' exits with a mask of the failed areas instead (see 'diagnose --help').");
+        var root = new RootCommand("StepAudio.Edge: the firmware host of a Step-Audio voice appliance.\n\n" + ExitCodes.Help);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
@@ -22,5 +20,13 @@ internal static class ApplianceCommandLine
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(FleetCommand.Create());
         return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>; a command line that does not parse is bad usage (exit code 2), whatever the parser's own code.</summary>
+    public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null)
+    {
+        var parse = Create().Parse(args);
+        var code = await parse.InvokeAsync(configuration ?? new InvocationConfiguration());
+        return parse.Errors.Count > 0 ? ExitCodes.BadInput : code;
     }
 }

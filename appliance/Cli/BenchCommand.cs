@@ -18,7 +18,7 @@ internal static class BenchCommand
             "bench",
             "Measure the always-on stages (pinned wake word + Silero VAD) on this device: model load and warm-up time, then two passes over " +
             "synthetic audio, a quiet room (VAD gate closed: mel stage only) and voice (gate open: every stage), each reporting process CPU time " +
-            "per second of audio, the real-time factor and managed bytes allocated per 32 ms frame (0 once warm).\n" + ExitCodes.Help);
+            "per second of audio, the real-time factor and managed bytes allocated per 32 ms frame (0 once warm).");
         command.Options.Add(seconds);
         command.Options.Add(json);
         command.Options.Add(config);

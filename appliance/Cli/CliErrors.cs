@@ -40,6 +40,11 @@ internal static class CliErrors
         {
             return Fail(ExitCodes.ModelError, ex.Message);
         }
+        catch (InvalidDataException ex)
+        {
+            // The JSON configuration provider's way of saying a file is not JSON.
+            return Fail(ExitCodes.BadInput, ex.InnerException is { } inner ? $"{ex.Message} {inner.Message}" : ex.Message);
+        }
         catch (OperationCanceledException)
         {
             return Fail(ExitCodes.Unexpected, "cancelled.");

@@ -30,7 +30,7 @@ internal static class DemoCommand
         var command = new Command(
             "demo",
             "Play a request recording to the pipeline in real time, print the timeline and the latency breakdown, and check that " +
-            $"every stage happened ({string.Join(", ", Stages)}).\n" + ExitCodes.Help);
+            $"every stage happened ({string.Join(", ", Stages)}).");
         foreach (var option in new Option[] { input, output, events, channel, outputRate, expect })
         {
             command.Options.Add(option);

@@ -11,8 +11,9 @@ internal static class DiagnoseCommand
     /// <summary>The exit-code mask, for --help. diagnose alone uses a mask; the other commands' codes are in <see cref="ExitCodes"/>.</summary>
     public const string ExitCodeHelp =
         "Exit code: 0 when every check passed; otherwise the sum of the areas that failed: " +
-        "1 configuration, 2 models (pinned or operator), 4 audio devices, 8 GPU server, 16 broker, 32 disk space " +
-        "(e.g. 12 = audio + server). A skipped check (its configuration section is invalid) adds nothing beyond the 1.";
+        "1 configuration, 4 audio devices, 8 GPU server, 16 broker, 32 disk space, 64 models (pinned or operator) " +
+        "(e.g. 12 = audio + server). A skipped check (its configuration section is invalid) adds nothing beyond the 1. " +
+        "No area is worth 2: exit code 2 is bad usage, as for every command.";
 
     public static Command Create()
     {

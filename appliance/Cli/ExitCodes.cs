@@ -27,8 +27,16 @@ internal static class ExitCodes
     /// <summary><c>fleet</c>: a device rejected the configuration, answered a command with an error, or did not answer in time.</summary>
     public const int FleetRefused = 7;
 
+    /// <summary>The one exit-code table, printed by the top-level <c>--help</c> and copied in the README (a test holds them equal).</summary>
     public const string Help =
-        "Exit codes: 0 ok (listen: a turn completed), 1 unexpected error, 2 bad input (WAV, options), " +
-        "3 no wake word heard, 4 model missing/corrupt/contract mismatch, 5 turn failed (no speech, server or pipeline error), " +
-        "6 network unreachable (GPU server, registry, fleet broker), 7 fleet: a device refused or did not answer.";
+        "Exit codes (every command):\n" +
+        "  0  ok (listen, demo: a turn completed with a spoken reply)\n" +
+        "  1  unexpected error (the message says what)\n" +
+        "  2  bad usage or input: an unknown command or flag, a missing or malformed file (WAV, configuration), a value out of range\n" +
+        "  3  listen, demo: no wake word was heard\n" +
+        "  4  a model is missing, corrupt or off its contract\n" +
+        "  5  listen, demo: a wake word was heard but no turn completed (no speech, a server or pipeline error)\n" +
+        "  6  the network could not be reached (GPU server, npm registry, fleet broker)\n" +
+        "  7  fleet: a device refused or did not answer\n" +
+        "diagnose alone exits with the sum of the areas that failed (see 'diagnose --help'); 2 is bad usage there too.";
 }

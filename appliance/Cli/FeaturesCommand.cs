@@ -31,7 +31,7 @@ internal static class FeaturesCommand
         var normalise = new Option<bool>("--normalise") { Description = "Peak-normalise first, as the tokenizer does (x / max(max|x|, 0.01) * 0.999)." };
         var cmvn = new Option<FileInfo?>("--cmvn") { Description = "lfr only: apply this am.mvn (the vq02 model's CMVN) after stacking." };
 
-        var command = new Command("features", "Write the tokenizer's front-end features of a WAV as .npy.\n" + ExitCodes.Help);
+        var command = new Command("features", "Write the tokenizer's front-end features of a WAV as .npy.");
         command.Arguments.Add(input);
         foreach (var option in new Option[] { kind, output, normalise, cmvn })
         {

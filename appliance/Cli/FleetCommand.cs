@@ -111,7 +111,7 @@ internal static class FleetCommand
         watch.Options.Add(count);
         watch.SetAction((parse, ct) => RunAsync(parse, common, (ops, token) => ops.WatchAsync(parse.GetValue(count), token), null, ct));
 
-        var fleet = new Command("fleet", "Operate a fleet over its MQTT broker.\n" + ExitCodes.Help);
+        var fleet = new Command("fleet", "Operate a fleet over its MQTT broker.");
         foreach (var option in common)
         {
             option.Recursive = true;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using StepAudio.Appliance.Composition;
 using StepAudio.Appliance.Output;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Pipeline;
 
 namespace StepAudio.Appliance.Cli;
 
@@ -39,7 +40,7 @@ internal static class ListenCommand
             "Event types that must all occur (comma-separated), e.g. wake,pause,speculative_start; exit code 5 names the missing ones.", []);
         var pipeline = new PipelineOptions();
 
-        var command = new Command("listen", "Run the whole pipeline on a WAV as if it came from the microphone.\n" + ExitCodes.Help);
+        var command = new Command("listen", "Run the whole pipeline on a WAV as if it came from the microphone (exit codes: see 'stepaudio-edge --help').");
         foreach (var option in new Option[] { input, output, events, timeline, realTime, channel, outputRate, expect })
         {
             command.Options.Add(option);
@@ -113,13 +114,24 @@ internal static class ListenCommand
                 return ExitCodes.TurnFailed;
             }
 
-            return engine.Coordinator.CompletedTurns > 0 ? ExitCodes.Ok : ExitCodes.TurnFailed;
+            if (engine.Coordinator.CompletedTurns > 0)
+            {
+                return ExitCodes.Ok;
+            }
+
+            // A turn that failed because the GPU server could not be reached is the network's fault, not the turn's.
+            return events.Recorded.Any(IsServerUnreachable) ? ExitCodes.Unreachable : ExitCodes.TurnFailed;
         });
     }
 
+    private static bool IsServerUnreachable(PipelineEvent e) =>
+        e.Type == PipelineEventTypes.Error && e.Details is { } details
+        && details.TryGetValue("stage", out var stage) && string.Equals(stage?.ToString(), "server", StringComparison.Ordinal)
+        && details.TryGetValue("kind", out var kind) && string.Equals(kind?.ToString(), "Unreachable", StringComparison.Ordinal);
+
     private static float[] ReadInput(string path, int channel)
     {
-        var wav = WavFile.Read(path);
+        var wav = SpeechInput.Read(path);
         if (channel >= wav.Channels)
         {
             throw new OptionsException($"--channel {channel}: {path} has only {wav.Channels} channel(s).");

@@ -25,7 +25,7 @@ internal static class TokenizeCommand
         var config = new Option<FileInfo?>("--config") { Description = "An extra JSON configuration file (same sections as appsettings.json)." };
         var models = new Option<string?>("--contract-models") { Description = "Directory holding the tokenizer models (vq02/, vq06/) per engine/models/CONTRACT.md." };
 
-        var command = new Command("tokenize", "Print the Step-Audio tokens of a WAV (dual codebook, 2 vq02 + 3 vq06 per 120 ms).\n" + ExitCodes.Help);
+        var command = new Command("tokenize", "Print the Step-Audio tokens of a WAV (dual codebook, 2 vq02 + 3 vq06 per 120 ms).");
         command.Arguments.Add(input);
         command.Options.Add(ids);
         command.Options.Add(config);

@@ -17,17 +17,20 @@ public interface IDiagnosticCheck
     Task<DiagnosticResult> RunAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>What a check covers; the values are the bits of <c>diagnose</c>'s exit code.</summary>
+/// <summary>
+/// What a check covers; the values are the bits of <c>diagnose</c>'s exit code. No area is worth 2, so no sum of
+/// them is 2 either, and 2 keeps its meaning of every other command: bad usage.
+/// </summary>
 [Flags]
 public enum DiagnosticArea
 {
     None = 0,
     Configuration = 1,
-    Models = 2,
     Audio = 4,
     Server = 8,
     Broker = 16,
     Disk = 32,
+    Models = 64,
 }
 
 /// <summary>How a check came out.</summary>

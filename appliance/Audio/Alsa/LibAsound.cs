@@ -20,6 +20,27 @@ internal static unsafe partial class LibAsound
     internal const int StateRunning = 3;
     internal const int StateXrun = 4;
 
+    static LibAsound()
+    {
+        // libasound prints every failed lookup of its configuration ("ALSA lib confmisc.c:855:(parse_card) cannot find
+        // card '0'") to stderr, which ends up in the journal and in 'diagnose' as noise. Each failure also comes back to
+        // us as an error code, which the callers report with snd_strerror and the device name, so the lines are dropped.
+        // It only fails for a handler it cannot store, which a function pointer never is; then the lines just stay.
+        _ = SetErrorHandler(&IgnoreError);
+    }
+
+    [LibraryImport(Library, EntryPoint = "snd_lib_error_set_handler")]
+    private static partial int SetErrorHandler(delegate* unmanaged[Cdecl]<nint, int, nint, int, nint, void> handler);
+
+    /// <summary>
+    /// libasound's handler is variadic (<c>file, line, function, err, fmt, ...</c>); on the LP64 Linux ABIs a callee that
+    /// declares only the fixed arguments receives them in the same registers and never reads the rest.
+    /// </summary>
+    [UnmanagedCallersOnly(CallConvs = [typeof(System.Runtime.CompilerServices.CallConvCdecl)])]
+    private static void IgnoreError(nint file, int line, nint function, int error, nint format)
+    {
+    }
+
     [LibraryImport(Library, EntryPoint = "snd_pcm_open", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int PcmOpen(out SafePcmHandle pcm, string name, int stream, int mode);
 

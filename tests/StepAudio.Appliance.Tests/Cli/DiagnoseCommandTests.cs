@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using StepAudio.Appliance.Diagnostics;
 using StepAudio.Appliance.Tests.Audio;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
@@ -86,7 +87,7 @@ public sealed class DiagnoseCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Diagnose_WhenContractModelDirectoryIsMissing_FailsModelChecksAndExitsTwo()
+    public async Task Diagnose_WhenContractModelDirectoryIsMissing_FailsModelChecksAndExitsWithTheModelsBit()
     {
         var missing = Path.Combine(_alsa.Directory, "no-models");
 
@@ -96,7 +97,7 @@ public sealed class DiagnoseCommandTests : IAsyncLifetime, IDisposable
             c["Vocoder"]!["ModelDirectory"] = missing;
         }));
 
-        Assert.Equal(2, code);
+        Assert.Equal((int)DiagnosticArea.Models, code);
         Assert.Equal(["models"], report["failed"]!.AsArray().Select(a => a!.GetValue<string>()));
         var failed = Checks(report).Where(c => c.Status == "failed").ToList();
         Assert.Equal(["tokenizer models", "vocoder models"], failed.Select(c => c.Name));

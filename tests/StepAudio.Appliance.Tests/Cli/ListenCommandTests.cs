@@ -116,7 +116,7 @@ public sealed class ListenCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Listen_WhenServerIsDown_ReportsServerErrorAndExitsTurnFailed()
+    public async Task Listen_WhenServerIsDown_ReportsServerErrorAndExitsUnreachable()
     {
         var input = WriteRequest(
             SpeechClips.Silence(500), SpeechClips.Synthesize("hey jarvis", wordsPerMinute: 140), SpeechClips.Silence(300),
@@ -124,7 +124,7 @@ public sealed class ListenCommandTests : IAsyncLifetime
 
         var (code, events) = await ListenAsync(input, server: "http://127.0.0.1:9");
 
-        Assert.Equal(ExitCodes.TurnFailed, code);
+        Assert.Equal(ExitCodes.Unreachable, code);
         var error = events.Single(e => e.Type == "error");
         Assert.Equal("server", error.Json.GetProperty("stage").GetString());
         Assert.Equal("Unreachable", error.Json.GetProperty("kind").GetString());
