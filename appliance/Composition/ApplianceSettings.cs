@@ -68,17 +68,20 @@ public sealed class ApplianceSettings
     }
 
     /// <summary>
-    /// The configuration stack without validation: appsettings.json beside the program, then
+    /// The configuration stack without validation: the default locations, appsettings.json beside the program, then
     /// <paramref name="extraFile"/>, the <c>STEPAUDIO__</c> environment and <paramref name="overrides"/>.
     /// </summary>
     /// <exception cref="OptionsException">The extra file is missing or a file is not valid JSON.</exception>
     public static IConfiguration BuildConfiguration(string? extraFile, IReadOnlyDictionary<string, string?> overrides)
     {
-        var builder = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true);
+        var builder = BuildDefaults();
         if (extraFile is not null)
         {
+            if (Directory.Exists(extraFile))
+            {
+                throw new OptionsException($"Configuration file {extraFile} is a directory.");
+            }
+
             if (!File.Exists(extraFile))
             {
                 throw new OptionsException($"Configuration file {extraFile} does not exist.");
@@ -94,9 +97,15 @@ public sealed class ApplianceSettings
         }
         catch (InvalidDataException ex)
         {
-            throw new OptionsException($"Configuration is not valid JSON: {ex.Message}");
+            throw new OptionsException($"Configuration is not valid JSON: {ex.InnerException?.Message ?? ex.Message}");
         }
     }
+
+    /// <summary>What every document is laid over: the default model and voice locations, then appsettings.json beside the program.</summary>
+    public static IConfigurationBuilder BuildDefaults() => new ConfigurationBuilder()
+        .AddInMemoryCollection(DefaultLocations.Settings())
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true);
 }
 
 /// <summary>A configuration value is missing or invalid; the message names the option path.</summary>
