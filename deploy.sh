@@ -172,6 +172,11 @@ make_demo_clip() {
 
 cmd_demo() {
   cmd_setup "${DEMO_APT[@]}"
+  run_demo
+}
+
+# The demo turn on the built tree (setup done): request clip, stand-in server, the appliance's demo command.
+run_demo() {
   local dir="$CACHE/demo"
   step "making the demo request (espeak-ng + sox, 4 channels, 48 kHz, room noise)"
   make_demo_clip "$dir"
@@ -193,6 +198,8 @@ cmd_demo() {
   # The models and the voice are the embedded defaults, found where the program looks by itself.
   dotnet "$APPLIANCE_DLL" demo \
     --input "$dir/request.wav" --output "$dir/reply.wav" --events "$dir/events.jsonl" --server "$url" || rc=$?
+  kill "$STANDIN_PID" 2>/dev/null || true
+  wait "$STANDIN_PID" 2>/dev/null || true
   [[ $rc -eq 0 ]] || die "the demo turn did not complete (exit code $rc; events in $dir/events.jsonl)."
   echo "reply: $dir/reply.wav ($(soxi -D "$dir/reply.wav") s)   events: $dir/events.jsonl"
 }
@@ -221,6 +228,10 @@ check_feature_fixtures() {
 cmd_test() {
   cmd_setup "${TEST_APT[@]}"
   mkdir -p "$CACHE"
+  # The README's first command is part of the tests: the demo turn must complete, and its request clip and the
+  # launchers are what the README's CLI examples (run by ReadmeCommandTests) use.
+  step "running the demo"
+  run_demo
   step "checking the feature fixtures against torchaudio"
   check_feature_fixtures
   step "running the tests"

@@ -48,8 +48,19 @@ internal static class DemoCommand
                 parse.GetValue(outputRate),
                 parse.GetValue(expect) ?? Stages,
                 pipeline.Config(parse),
-                pipeline.Overrides(parse)),
+                Repeatable(pipeline.Overrides(parse))),
             ct));
         return command;
+    }
+
+    /// <summary>
+    /// The vocoder's flow-matching noise is drawn afresh for every utterance on a device; the demo fixes its seed (unless
+    /// told otherwise) so that the same request gives the same reply, sample for sample.
+    /// </summary>
+    private static Dictionary<string, string?> Repeatable(IReadOnlyDictionary<string, string?> overrides)
+    {
+        var settings = new Dictionary<string, string?>(overrides, StringComparer.OrdinalIgnoreCase);
+        settings.TryAdd("Vocoder:NoiseSeed", "20261207");
+        return settings;
     }
 }

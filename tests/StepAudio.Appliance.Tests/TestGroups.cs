@@ -8,3 +8,10 @@ public sealed class PinnedModelsGroup : ICollectionFixture<ModelsFixture>, IColl
 {
     public const string Name = "Pinned models";
 }
+
+/// <summary>The README's command blocks: the runnable one holds the stand-in server's documented port (8000) while it runs.</summary>
+[CollectionDefinition(Name)]
+public sealed class ReadmeGroup
+{
+    public const string Name = "README";
+}
