@@ -551,4 +551,7 @@ main() {
   esac
 }
 
-main "$@"
+# Sourced (by the tests, to call one function), it only defines; run, it runs the command.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi
