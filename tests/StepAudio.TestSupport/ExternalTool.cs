@@ -42,4 +42,36 @@ public static class ExternalTool
             return output.ToArray();
         }
     }
+
+    /// <summary>
+    /// Runs a program to its end and returns its exit code with its stdout and stderr together, for tests that judge a
+    /// command by what it says. Past <paramref name="timeout"/> the program and its children are killed and the exit
+    /// code is -1.
+    /// </summary>
+    public static async Task<(int Code, string Output)> RunToEndAsync(
+        string fileName, IReadOnlyList<string> arguments, string workingDirectory, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(fileName) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (-1, $"{fileName} timed out after {timeout}:\n{await output}\n{await error}");
+        }
+
+        return (process.ExitCode, $"{await output}\n{await error}");
+    }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using StepAudio.Appliance.Cli;
+using StepAudio.TestSupport;
 
 namespace StepAudio.Appliance.Tests.Cli;
 
@@ -27,22 +27,7 @@ public sealed class CliProcessTests : IDisposable
         Assert.NotEqual(0, code & 4);
     }
 
-    private async Task<(int Code, string Output)> RunAsync(params string[] args)
-    {
-        // The test host copies the appliance beside the tests; its dll runs as 'dotnet stepaudio-edge.dll'.
-        var dll = typeof(ApplianceCommandLine).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    // The test host copies the appliance beside the tests; its dll runs as 'dotnet stepaudio-edge.dll'.
+    private Task<(int Code, string Output)> RunAsync(params string[] args) =>
+        ExternalTool.RunToEndAsync("dotnet", [typeof(ApplianceCommandLine).Assembly.Location, .. args], _dir, TimeSpan.FromMinutes(2));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using StepAudio.TestSupport;
 
@@ -52,13 +51,6 @@ public sealed class DeployScriptTests : IDisposable
     {
         var path = Path.Combine(_dir, "script.sh");
         await File.WriteAllTextAsync(path, $"source '{Path.Combine(RepositoryRoot.Path, "deploy.sh")}'\nset +e\n{script}\n");
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = _dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(path);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
+        return await ExternalTool.RunToEndAsync("bash", [path], _dir, TimeSpan.FromMinutes(2));
     }
 }

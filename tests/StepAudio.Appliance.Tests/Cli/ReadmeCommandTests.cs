@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using StepAudio.Appliance.Cli;
@@ -293,28 +292,7 @@ public sealed partial class ReadmeCommandTests : IDisposable
     {
         var path = Path.Combine(directory, $"block-{Guid.NewGuid():N}.sh");
         await File.WriteAllTextAsync(path, script);
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        if (syntaxOnly)
-        {
-            start.ArgumentList.Add("-n");
-        }
-
-        start.ArgumentList.Add(path);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            return (-1, $"timed out after {timeout}:\n{await output}\n{await error}");
-        }
-
-        return (process.ExitCode, $"{await output}\n{await error}");
+        return await ExternalTool.RunToEndAsync("bash", syntaxOnly ? ["-n", path] : [path], directory, timeout);
     }
 
     [GeneratedRegex(@"^<!-- readme-check: ([a-z-]+) -->$")]
