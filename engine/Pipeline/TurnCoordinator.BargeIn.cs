@@ -9,13 +9,17 @@ public sealed partial class TurnCoordinator
     /// the output is flushed again so nothing the reply wrote in the meantime is played. The next
     /// reply waits for this.
     /// </summary>
-    private Task InterruptReply(TurnSignal bargeIn)
+    private void InterruptReply(TurnSignal bargeIn)
     {
-        var playing = !_reply.IsCompleted;
+        var reply = _reply;
+        var playing = !reply.IsCompleted;
+
+        // The flush becomes the current reply before the cancellation ends the turn: whoever sees the turn end and
+        // then waits for the current reply waits for the flush too, not for the reply it replaces.
+        _reply = FlushAfterAsync(reply);
         _replyCancel?.Cancel();
         Emit(PipelineEventTypes.BargeIn, bargeIn.AtMs, ("turn", bargeIn.TurnId), ("trigger", bargeIn.Keyword), ("speech_ms", bargeIn.SpeechMs),
             ("score", Math.Round(bargeIn.Score, 4)), ("reply_cancelled", playing), ("stop_latency_frames", 0));
-        return FlushAfterAsync(_reply);
     }
 
     private async Task FlushAfterAsync(Task reply)

@@ -86,7 +86,7 @@ public sealed partial class TurnCoordinator
     public bool SpeculativeResponses { get; init; } = true;
 
     /// <summary>The reply being produced now, or a completed task.</summary>
-    public Task CurrentReply => _reply;
+    public Task CurrentReply => Volatile.Read(ref _reply);
 
     /// <summary>Reply or say audio is being produced or is still draining from the output (the OTA agent waits for quiet).</summary>
     public bool IsSpeaking => _speaker.IsSpeaking;
@@ -152,7 +152,7 @@ public sealed partial class TurnCoordinator
 
             case TurnSignalKind.BargeIn:
                 BargeIns++;
-                _reply = InterruptReply(signal);
+                InterruptReply(signal);
                 await CancelSpeculationAsync(emit: false);
                 break;
 
