@@ -155,10 +155,44 @@ public sealed class OtaAgentTests(OtaRigFixture rig, ITestOutputHelper output) :
     }
 
     [Fact]
-    public async Task HandleJob_WhenOlderVersionSaysDowngrade_AcceptsIt()
+    public async Task HandleJob_WhenOlderVersionSaysDowngradeButPolicyForbidsIt_RejectsAndDownloadsNothing()
     {
         using var harness = new AgentHarness(_device);
         harness.Options.InstalledVersion = "1.5.0";
+        Assert.False(harness.Options.AllowDowngrade);
+        var job = AgentHarness.Job(rig.Update, _server.Publish(rig.Update.Path), downgrade: true);
+
+        await harness.NewAgent().HandleJobAsync(job, CancellationToken.None);
+
+        var status = Assert.Single(harness.Channel.Statuses);
+        Assert.True(status.Rejected);
+        Assert.Equal(OtaReason.OlderVersion, status.Reason);
+        Assert.Contains("Ota:AllowDowngrade", status.Message, StringComparison.Ordinal);
+        Assert.Equal(OtaState.Idle, harness.Store.Load().State);
+        Assert.Equal(0, _server.BytesSent);
+    }
+
+    [Fact]
+    public async Task HandleJob_WhenPolicyAllowsDowngradeButJobDoesNotSayIt_Rejects()
+    {
+        using var harness = new AgentHarness(_device);
+        harness.Options.InstalledVersion = "1.5.0";
+        harness.Options.AllowDowngrade = true;
+        var job = AgentHarness.Job(rig.Update, _server.Publish(rig.Update.Path), downgrade: false);
+
+        await harness.NewAgent().HandleJobAsync(job, CancellationToken.None);
+
+        var status = Assert.Single(harness.Channel.Statuses);
+        Assert.Equal((true, OtaReason.OlderVersion), (status.Rejected, status.Reason));
+        Assert.Equal(0, _server.BytesSent);
+    }
+
+    [Fact]
+    public async Task HandleJob_WhenOlderVersionSaysDowngradeAndPolicyAllowsIt_AcceptsIt()
+    {
+        using var harness = new AgentHarness(_device);
+        harness.Options.InstalledVersion = "1.5.0";
+        harness.Options.AllowDowngrade = true;
         var job = AgentHarness.Job(rig.Update, _server.Publish(rig.Update.Path), downgrade: true);
 
         var result = await harness.NewAgent().HandleJobAsync(job, CancellationToken.None);
