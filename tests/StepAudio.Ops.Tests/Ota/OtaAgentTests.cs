@@ -93,7 +93,7 @@ public sealed class OtaAgentTests(OtaRigFixture rig, ITestOutputHelper output) :
 
     public static TheoryData<string, OtaReason, string> RefusedBundles => new()
     {
-        { "tampered", OtaReason.BundleRejected, "signature verification failed" },
+        { "tampered", OtaReason.BundleRejected, "payload" },
         { "other-ca", OtaReason.BundleRejected, "signature verification failed" },
         { "wrong-compatible", OtaReason.BundleIncompatible, "some-other-product" },
     };
