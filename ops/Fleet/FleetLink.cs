@@ -84,6 +84,10 @@ public sealed partial class FleetLink : IDisposable
         _backoff = new ReconnectBackoff(_options.BackoffMin, _options.BackoffMax);
         _broker = new BrokerConnectionSettings(_options, Topics);
         _telemetryBudget = new TelemetryBudget(_options.TelemetryMaxMessagesPerInterval);
+        if (_options.IsRemotePlaintext)
+        {
+            Log.PlaintextBroker(_logger, _broker.Endpoint);
+        }
     }
 
     /// <summary>Raised (on the supervisor's thread) whenever <see cref="State"/> changes.</summary>
