@@ -236,7 +236,7 @@ public sealed partial class FleetLink
     {
         var hint = code switch
         {
-            MqttClientConnectResultCode.BadUserNameOrPassword => $"bad user name or password for user '{options.Username}' (Fleet:Username / Fleet:Password)",
+            MqttClientConnectResultCode.BadUserNameOrPassword => $"bad user name or password for user '{broker.Username}' (Fleet:Username / Fleet:Password)",
             // Mosquitto answers a wrong password with "not authorized" under MQTT 5, so name both causes.
             MqttClientConnectResultCode.NotAuthorized =>
                 $"not authorized: wrong user name or password for '{options.Username}' (Fleet:Username / Fleet:Password), or the user may not connect",

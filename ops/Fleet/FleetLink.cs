@@ -239,7 +239,7 @@ public sealed partial class FleetLink : IDisposable
 
     private async Task<EmbeddedBroker?> TryStartEmbeddedBrokerAsync()
     {
-        var broker = new EmbeddedBroker(_options.EmbeddedBrokerPort, _loggerFactory.CreateLogger<EmbeddedBroker>());
+        var broker = new EmbeddedBroker(_options.EmbeddedBrokerPort, _broker.Username!, _broker.Password!, _loggerFactory.CreateLogger<EmbeddedBroker>());
         try
         {
             await broker.StartAsync();

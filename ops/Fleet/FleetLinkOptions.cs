@@ -45,8 +45,10 @@ public sealed class FleetLinkOptions : IValidatableObject
         }
     }
 
+    /// <summary>Broker username; for the embedded broker, the one it accepts (unset: a fresh pair per run, known only to this process).</summary>
     public string? Username { get; set; }
 
+    /// <summary>The password that goes with <see cref="Username"/>.</summary>
     public string? Password { get; set; }
 
     [ValidateObjectMembers]
