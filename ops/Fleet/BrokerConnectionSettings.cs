@@ -29,10 +29,10 @@ internal sealed class BrokerConnectionSettings
         Password = options.Password;
         if (options.UsesEmbeddedBroker && (Username is null || string.IsNullOrEmpty(Password)))
         {
-            // The embedded broker always wants credentials: without configured ones, a fresh pair per run that only
-            // this process knows, so nothing else on the box can join the device's own broker.
+            // The embedded broker always wants credentials: without configured ones, a pair per run that only this
+            // process knows, so nothing else on the box can join the device's own broker.
             Username = options.DeviceId;
-            Password = EmbeddedBroker.NewPassword();
+            Password = EmbeddedBroker.RunPassword;
         }
     }
 

@@ -44,8 +44,13 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
     }
 
-    /// <summary>A password for one run of the embedded broker: known only to this process and the link it hands it to.</summary>
-    public static string NewPassword() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    private static readonly Lazy<string> ProcessPassword = new(() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+
+    /// <summary>
+    /// The password of the embedded broker when none is configured: made once per process, so the broker, the link
+    /// and an in-process diagnose agree on it, and nothing outside this process knows it.
+    /// </summary>
+    public static string RunPassword => ProcessPassword.Value;
 
     public int Port { get; }
 

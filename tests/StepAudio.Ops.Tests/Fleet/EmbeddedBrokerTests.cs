@@ -67,6 +67,8 @@ public sealed class EmbeddedBrokerTests
 
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await ConnectAsync(port, user: null, password: null));
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await ConnectAsync(port, "device-a", "guess"));
+        // diagnose in the same process knows the per-run pair.
+        Assert.Null(await FleetLinkProbe.ProbeAsync(options, TimeSpan.FromSeconds(20)));
     }
 
     [Fact]
