@@ -39,7 +39,8 @@ usage: ./deploy.sh <command>
           with their size and the x64 build's time to READY and idle memory
   image   the A/B root filesystem (tree and ext4 image) in artifacts/image/<rid>/: the published
           appliance, its systemd unit, RAUC system.conf and keyring, the data partition layout
-          (IMAGE_RID=linux-x64, IMAGE_BOOTLOADER=grub|uboot|custom, IMAGE_VERSION, IMAGE_COMPATIBLE)
+          (IMAGE_RID=linux-x64, IMAGE_BOOTLOADER=grub|uboot|custom, IMAGE_VERSION, IMAGE_COMPATIBLE,
+          MIN_BUNDLE_VERSION: RAUC's min-bundle-version, written only with rauc >= 1.13)
   bundle  a signed RAUC bundle of that image in artifacts/bundle/ (development CA in image/dev-ca/,
           made on first use; BUNDLE_FORMAT=verity|plain), checked with 'rauc info --keyring'
   push    publishes an OTA job for the bundle on stepaudio/<fleet>/<device>/ota/job and follows
@@ -344,6 +345,15 @@ image_version() {
   if [[ -n "$described" ]]; then echo "${described#v}"; else echo "0.1.0+$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo local)"; fi
 }
 
+# True when the installed rauc is at least MAJOR.MINOR.
+rauc_at_least() {
+  local v major minor
+  v="$(rauc --version 2>/dev/null | awk '{print $2}')"
+  major="${v%%.*}"; minor="${v#*.}"; minor="${minor%%.*}"
+  [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || return 1
+  (( major > $1 || (major == $1 && minor >= $2) ))
+}
+
 # RAUC's system.conf for the A/B rootfs slots; the bootloader backend is the box's choice.
 write_system_conf() {
   local out="$1" formats="verity"
@@ -360,6 +370,12 @@ write_system_conf() {
     esac
     echo "statusfile=/var/lib/rauc/central.raucs"
     echo "bundle-formats=$formats"
+    # RAUC refuses bundles older than min-bundle-version only from 1.13 on (Debian 12 ships 1.8, which rejects the
+    # unknown key); there the OTA agent's own check (Ota:AllowDowngrade, default false) is what refuses a downgrade.
+    if [[ -n "${MIN_BUNDLE_VERSION:-}" ]]; then
+      if rauc_at_least 1 13; then echo "min-bundle-version=$MIN_BUNDLE_VERSION"
+      else echo "deploy.sh: warning: rauc $(rauc --version 2>/dev/null | awk '{print $2}') has no min-bundle-version; MIN_BUNDLE_VERSION is not written, the OTA agent (Ota:AllowDowngrade=false) refuses downgrades instead." >&2; fi
+    fi
     echo "max-bundle-download-size=2147483648"
     echo
     echo "[keyring]"

@@ -144,10 +144,7 @@ public sealed class DiagnosticSuite : IDisposable
             return null;
         }
 
-        if (string.IsNullOrWhiteSpace(fleet.DeviceId))
-        {
-            fleet.DeviceId = Environment.MachineName.ToLowerInvariant();
-        }
+        fleet.ResolveDeviceId();
 
         return new StepAudio.Ops.Fleet.FleetLinkOptionsValidator().Validate(null, fleet).Succeeded ? fleet : null;
     }

@@ -119,7 +119,7 @@ internal static partial class ApplianceHost
         services.AddSingleton(source);
         services.AddOptions<FleetLinkOptions>()
             .Bind(builder.Configuration.GetSection("Fleet"))
-            .PostConfigure(o => o.DeviceId = string.IsNullOrWhiteSpace(o.DeviceId) ? Environment.MachineName.ToLowerInvariant() : o.DeviceId)
+            .PostConfigure(o => o.ResolveDeviceId())
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<FleetLinkOptions>>(new SectionValidator<FleetLinkOptions>("Fleet", new FleetLinkOptionsValidator().Validate));
         services.AddSingleton<IDesiredConfigValidator>(_ => new ApplianceConfigValidator(builder.Configuration));

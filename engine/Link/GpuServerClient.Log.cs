@@ -6,6 +6,9 @@ public sealed partial class GpuServerClient
 {
     private static partial class Log
     {
+        [LoggerMessage(EventId = 1314, Level = LogLevel.Warning, Message = "GPU server {BaseAddress} gets the bearer key over plain http (GpuServer:AllowPlaintextApiKey is true): the key crosses the network in clear")]
+        public static partial void PlaintextApiKey(ILogger logger, Uri baseAddress);
+
         [LoggerMessage(EventId = 1301, Level = LogLevel.Debug, Message = "GPU server {Operation} request to {Uri}")]
         public static partial void RequestStarted(ILogger logger, string operation, Uri uri);
 

@@ -72,6 +72,10 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         _completionsUri = new Uri(root, "v1/completions");
         _tokenizeUri = new Uri(root, "tokenize");
         _authorization = string.IsNullOrEmpty(options.ApiKey) ? null : new AuthenticationHeaderValue("Bearer", options.ApiKey);
+        if (options.SendsApiKeyInPlaintext)
+        {
+            Log.PlaintextApiKey(_logger, options.BaseAddress);
+        }
     }
 
     /// <summary>The options this client was built with.</summary>

@@ -13,6 +13,17 @@ public sealed class GpuServerOptions : IValidatableObject
     /// <summary>Sent as <c>Authorization: Bearer</c> when set (vLLM's <c>--api-key</c>).</summary>
     public string? ApiKey { get; set; }
 
+    /// <summary>
+    /// Allows <see cref="ApiKey"/> to go to a remote server (anything but loopback) over <c>http://</c>. Off by
+    /// default: the bearer key would cross the network in clear; when on, the client logs a warning.
+    /// </summary>
+    public bool AllowPlaintextApiKey { get; set; }
+
+    /// <summary>True when the bearer key would be sent in clear to a non-loopback server.</summary>
+    public bool SendsApiKeyInPlaintext =>
+        !string.IsNullOrEmpty(ApiKey) && BaseAddress is { IsAbsoluteUri: true } address
+        && address.Scheme == Uri.UriSchemeHttp && !address.IsLoopback;
+
     /// <summary>The served model name of Step-Audio-Chat.</summary>
     [Required]
     [MinLength(1)]
@@ -87,6 +98,14 @@ public sealed class GpuServerOptions : IValidatableObject
             yield return new ValidationResult(
                 $"GpuServer:BaseAddress must be an absolute http:// or https:// URI, got '{address}'.",
                 [nameof(BaseAddress)]);
+        }
+
+        if (SendsApiKeyInPlaintext && !AllowPlaintextApiKey)
+        {
+            yield return new ValidationResult(
+                $"GpuServer:ApiKey would be sent in clear to the remote server {BaseAddress}: use an https:// GpuServer:BaseAddress, " +
+                "or set GpuServer:AllowPlaintextApiKey=true to accept it (logged as a warning).",
+                [nameof(ApiKey), nameof(AllowPlaintextApiKey)]);
         }
 
         if (ApiKey is { Length: > 0 } key && (key.Trim().Length != key.Length || key.Contains('\n') || key.Contains('\r')))

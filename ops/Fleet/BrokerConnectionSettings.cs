@@ -25,7 +25,22 @@ internal sealed class BrokerConnectionSettings
         _topics = topics;
         Host = options.UsesEmbeddedBroker ? "127.0.0.1" : options.BrokerHost!;
         Port = options.UsesEmbeddedBroker ? options.EmbeddedBrokerPort : options.BrokerPort;
+        Username = string.IsNullOrEmpty(options.Username) ? null : options.Username;
+        Password = options.Password;
+        if (options.UsesEmbeddedBroker && (Username is null || string.IsNullOrEmpty(Password)))
+        {
+            // The embedded broker always wants credentials: without configured ones, a pair per run that only this
+            // process knows, so nothing else on the box can join the device's own broker.
+            Username = options.DeviceId;
+            Password = EmbeddedBroker.RunPassword;
+        }
     }
+
+    /// <summary>The username the link connects with; for the embedded broker, also the one it accepts.</summary>
+    public string? Username { get; }
+
+    /// <summary>The password that goes with <see cref="Username"/>.</summary>
+    public string? Password { get; }
 
     public string Host { get; }
 
@@ -60,9 +75,9 @@ internal sealed class BrokerConnectionSettings
             .WithWillRetain(true)
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
 
-        if (!string.IsNullOrEmpty(_options.Username))
+        if (Username is not null)
         {
-            builder.WithCredentials(_options.Username, _options.Password ?? string.Empty);
+            builder.WithCredentials(Username, Password ?? string.Empty);
         }
 
         if (_options.Tls.Enabled)

@@ -236,7 +236,9 @@ public sealed partial class FleetLink
     {
         var hint = code switch
         {
-            MqttClientConnectResultCode.BadUserNameOrPassword => $"bad user name or password for user '{options.Username}' (Fleet:Username / Fleet:Password)",
+            MqttClientConnectResultCode.BadUserNameOrPassword when options.UsesEmbeddedBroker && string.IsNullOrEmpty(options.Username) =>
+                "the embedded broker accepts only the running device's own per-run credentials; set Fleet:Username / Fleet:Password to share them",
+            MqttClientConnectResultCode.BadUserNameOrPassword => $"bad user name or password for user '{broker.Username}' (Fleet:Username / Fleet:Password)",
             // Mosquitto answers a wrong password with "not authorized" under MQTT 5, so name both causes.
             MqttClientConnectResultCode.NotAuthorized =>
                 $"not authorized: wrong user name or password for '{options.Username}' (Fleet:Username / Fleet:Password), or the user may not connect",

@@ -6,6 +6,9 @@ public sealed partial class FleetLink
 {
     private static partial class Log
     {
+        [LoggerMessage(EventId = 2015, Level = LogLevel.Warning, Message = "Fleet link talks to the remote broker {Endpoint} without TLS (Fleet:AllowPlaintext is true): credentials and config cross the network in clear")]
+        public static partial void PlaintextBroker(ILogger logger, string endpoint);
+
         [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Fleet link online at {Endpoint} as {Device}")]
         public static partial void Connected(ILogger logger, string endpoint, string device);
 

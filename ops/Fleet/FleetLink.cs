@@ -84,6 +84,10 @@ public sealed partial class FleetLink : IDisposable
         _backoff = new ReconnectBackoff(_options.BackoffMin, _options.BackoffMax);
         _broker = new BrokerConnectionSettings(_options, Topics);
         _telemetryBudget = new TelemetryBudget(_options.TelemetryMaxMessagesPerInterval);
+        if (_options.IsRemotePlaintext)
+        {
+            Log.PlaintextBroker(_logger, _broker.Endpoint);
+        }
     }
 
     /// <summary>Raised (on the supervisor's thread) whenever <see cref="State"/> changes.</summary>
@@ -235,7 +239,7 @@ public sealed partial class FleetLink : IDisposable
 
     private async Task<EmbeddedBroker?> TryStartEmbeddedBrokerAsync()
     {
-        var broker = new EmbeddedBroker(_options.EmbeddedBrokerPort, _loggerFactory.CreateLogger<EmbeddedBroker>());
+        var broker = new EmbeddedBroker(_options.EmbeddedBrokerPort, _broker.Username!, _broker.Password!, _loggerFactory.CreateLogger<EmbeddedBroker>());
         try
         {
             await broker.StartAsync();

@@ -25,17 +25,43 @@ public sealed class FleetLinkOptions : IValidatableObject
     [RegularExpression(SegmentPattern)]
     public string Fleet { get; set; } = "default";
 
-    /// <summary>Device id: the MQTT client id and the third topic segment.</summary>
-    [Required]
+    /// <summary>
+    /// Device id: the MQTT client id and the third topic segment. Provisioned, or derived from
+    /// <see cref="MachineIdFile"/> when empty (see <see cref="DeviceIdentity"/>); never the host name.
+    /// </summary>
+    [Required(ErrorMessage = "Fleet:DeviceId is empty and no machine id was found: provision Fleet:DeviceId or give the box an /etc/machine-id.")]
     [RegularExpression(SegmentPattern)]
     public string DeviceId { get; set; } = string.Empty;
 
+    /// <summary>systemd's machine id file, read when <see cref="DeviceId"/> is not provisioned.</summary>
+    public string MachineIdFile { get; set; } = DeviceIdentity.DefaultMachineIdFile;
+
+    /// <summary>Fills an empty <see cref="DeviceId"/> from <see cref="MachineIdFile"/>; leaves it empty (so validation names it) when there is no machine id.</summary>
+    public void ResolveDeviceId()
+    {
+        if (string.IsNullOrWhiteSpace(DeviceId) && DeviceIdentity.TryFromMachineId(MachineIdFile, out var derived, out _))
+        {
+            DeviceId = derived;
+        }
+    }
+
+    /// <summary>Broker username; for the embedded broker, the one it accepts (unset: a fresh pair per run, known only to this process).</summary>
     public string? Username { get; set; }
 
+    /// <summary>The password that goes with <see cref="Username"/>.</summary>
     public string? Password { get; set; }
 
     [ValidateObjectMembers]
     public FleetTlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Allows a remote broker (anything but loopback) without TLS. Off by default: credentials and config would cross
+    /// the network in clear; when on, the link logs a warning at start.
+    /// </summary>
+    public bool AllowPlaintext { get; set; }
+
+    /// <summary>True when the link would talk to a non-loopback broker without TLS.</summary>
+    public bool IsRemotePlaintext => !UsesEmbeddedBroker && !Tls.Enabled && !IsLoopback(BrokerHost!);
 
     /// <summary>How long the broker keeps the session (subscriptions, queued QoS 1 messages) after a disconnect.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "49710.00:00:00")]
@@ -78,6 +104,14 @@ public sealed class FleetLinkOptions : IValidatableObject
     /// <summary>True when no broker is configured and the link runs the embedded loopback broker.</summary>
     public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(BrokerHost);
 
+    /// <summary>Loopback is 127.0.0.0/8, ::1 and <c>localhost</c>: traffic that never leaves the box.</summary>
+    internal static bool IsLoopback(string host)
+    {
+        var bare = host.Trim().TrimStart('[').TrimEnd(']');
+        return bare.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(bare, out var address) && System.Net.IPAddress.IsLoopback(address));
+    }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (BackoffMin > BackoffMax)
@@ -90,6 +124,14 @@ public sealed class FleetLinkOptions : IValidatableObject
         if (Password is not null && string.IsNullOrEmpty(Username))
         {
             yield return new ValidationResult("Password is set but Username is empty.", [nameof(Username)]);
+        }
+
+        if (IsRemotePlaintext && !AllowPlaintext)
+        {
+            yield return new ValidationResult(
+                $"Fleet:BrokerHost '{BrokerHost}' is not loopback and Fleet:Tls:Enabled is false: the link would send credentials and config in clear. " +
+                "Enable Fleet:Tls, or set Fleet:AllowPlaintext=true to accept a plaintext broker (logged as a warning).",
+                [nameof(BrokerHost), nameof(AllowPlaintext)]);
         }
 
         if (Tls.Enabled && UsesEmbeddedBroker)

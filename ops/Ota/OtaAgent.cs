@@ -150,9 +150,12 @@ public sealed partial class OtaAgent
                 return OtaRunResult.Settled;
             }
 
-            if (wanted < installed && !job.Downgrade)
+            if (wanted < installed && !(job.Downgrade && _options.AllowDowngrade))
             {
-                await RejectAsync(job, OtaReason.OlderVersion, $"version {wanted} is older than the running {installed} and the job does not say downgrade.", cancellationToken);
+                var why = !job.Downgrade
+                    ? "the job does not say downgrade"
+                    : "this device's policy forbids downgrades (Ota:AllowDowngrade is false)";
+                await RejectAsync(job, OtaReason.OlderVersion, $"version {wanted} is older than the running {installed} and {why}.", cancellationToken);
                 return OtaRunResult.Settled;
             }
         }

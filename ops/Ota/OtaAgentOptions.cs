@@ -54,6 +54,12 @@ public sealed class OtaAgentOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The device's half of a downgrade: a job for an older version than the running one is refused unless the job
+    /// says <c>downgrade</c> and this is true. RAUC before 1.13 has no <c>min-bundle-version</c>, so this is the check.
+    /// </summary>
+    public bool AllowDowngrade { get; set; }
+
     /// <summary>The version the appliance reports when RAUC has no record for the booted slot (a factory image).</summary>
     public string? InstalledVersion { get; set; }
 }

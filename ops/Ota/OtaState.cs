@@ -43,7 +43,7 @@ public enum OtaReason
     /// <summary>The job names the version the booted slot already runs.</summary>
     AlreadyInstalled,
 
-    /// <summary>The job names an older version and does not say downgrade.</summary>
+    /// <summary>The job names an older version without both the job's <c>downgrade</c> and the device's <c>Ota:AllowDowngrade</c>.</summary>
     OlderVersion,
 
     /// <summary>The job's compatible string is not this system's.</summary>

@@ -3,7 +3,7 @@ namespace StepAudio.Ops.Ota.Rauc;
 /// <summary>The RAUC operations the agent uses. <see cref="RaucCli"/> runs the real <c>rauc</c>.</summary>
 public interface IRaucClient
 {
-    /// <summary><c>rauc info</c>: checks the bundle's signature against the keyring and reads its manifest. Throws <see cref="RaucBundleRejectedException"/> with RAUC's reason.</summary>
+    /// <summary><c>rauc info</c>: checks the bundle's signature against the keyring and reads its manifest; for a verity bundle also checks the payload against the signed root hash, which <c>rauc info</c> alone does not. Throws <see cref="RaucBundleRejectedException"/> with RAUC's reason.</summary>
     Task<RaucBundleInfo> InfoAsync(string bundlePath, CancellationToken cancellationToken);
 
     /// <summary><c>rauc install</c>: RAUC verifies the bundle again, writes the other slot and makes it primary. Throws <see cref="RaucCommandException"/> with RAUC's reason.</summary>
@@ -33,7 +33,9 @@ public enum RaucMark
 /// <param name="Compatible">The manifest's compatible string.</param>
 /// <param name="Version">The manifest's version.</param>
 /// <param name="Images">Image file names by slot class.</param>
-public sealed record RaucBundleInfo(string Compatible, string Version, IReadOnlyDictionary<string, string> Images);
+/// <param name="Format">The bundle format (<c>plain</c> or <c>verity</c>), when RAUC printed it.</param>
+/// <param name="Verity">The signed verity fields of a verity bundle.</param>
+public sealed record RaucBundleInfo(string Compatible, string Version, IReadOnlyDictionary<string, string> Images, string? Format = null, RaucVerityParameters? Verity = null);
 
 /// <summary>One slot in <c>rauc status</c>.</summary>
 /// <param name="Name">The slot name (<c>rootfs.1</c>).</param>

@@ -33,7 +33,28 @@ public sealed partial class RaucCli : IRaucClient
             throw new RaucBundleRejectedException(bundlePath, result.ExitCode, Reason(result));
         }
 
-        return RaucJson.ParseInfo(result.Stdout, bundlePath);
+        var info = RaucJson.ParseInfo(result.Stdout, bundlePath);
+
+        // The JSON output leaves out the [bundle] section; the readable output carries the format and verity fields.
+        var readable = await RunAsync(["info", bundlePath], cancellationToken);
+        if (readable.ExitCode != 0)
+        {
+            throw new RaucBundleRejectedException(bundlePath, readable.ExitCode, Reason(readable));
+        }
+
+        info = info with { Format = RaucInfoText.Format(readable.Stdout), Verity = RaucInfoText.Verity(readable.Stdout) };
+        if (info.Format == "verity")
+        {
+            var problem = info.Verity is { } verity
+                ? VerityPayload.Check(bundlePath, verity)
+                : "the manifest says format verity but gives no verity hash, salt and size.";
+            if (problem is not null)
+            {
+                throw new RaucBundleRejectedException(bundlePath, 0, "payload check: " + problem);
+            }
+        }
+
+        return info;
     }
 
     /// <inheritdoc />
@@ -177,6 +198,46 @@ public sealed partial class RaucCli : IRaucClient
     {
         [LoggerMessage(EventId = 2590, Level = LogLevel.Debug, Message = "rauc {Arguments}")]
         public static partial void Running(ILogger logger, string arguments);
+    }
+}
+
+/// <summary>Reads the <c>[bundle]</c> lines of rauc's readable <c>info</c> output (RAUC 1.8 prints them only there).</summary>
+internal static class RaucInfoText
+{
+    public static string? Format(string text) => Field(text, "Bundle Format:");
+
+    public static RaucVerityParameters? Verity(string text)
+    {
+        var hash = Field(text, "Verity Hash:");
+        var salt = Field(text, "Verity Salt:");
+        var size = Field(text, "Verity Size:");
+        if (hash is null || salt is null || size is null || !long.TryParse(size, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new RaucVerityParameters(Convert.FromHexString(hash), Convert.FromHexString(salt), bytes);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Field(string text, string label)
+    {
+        foreach (var raw in text.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith(label, StringComparison.Ordinal))
+            {
+                return line[label.Length..].Trim().Trim('\'');
+            }
+        }
+
+        return null;
     }
 }
 

@@ -61,6 +61,8 @@ public sealed class FleetHostTests : IAsyncLifetime
                 ["Hosting:StateDirectory"] = _dir,
                 ["Fleet:DeviceId"] = "kitchen",
                 ["Fleet:EmbeddedBrokerPort"] = _port.ToString(),
+                ["Fleet:Username"] = "kitchen",
+                ["Fleet:Password"] = "kitchen-console",
                 ["Fleet:BackoffMin"] = "00:00:00.050",
                 ["Fleet:BackoffMax"] = "00:00:00.200",
             },
@@ -249,6 +251,7 @@ public sealed class FleetHostTests : IAsyncLifetime
             .WithTcpServer("127.0.0.1", _port)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId("fleet-console")
+            .WithCredentials("kitchen", "kitchen-console")
             .Build();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (true)

@@ -17,7 +17,36 @@ public sealed class FleetLinkOptionsValidatorTests
 
     [Fact]
     public void Validate_WhenComplete_ThenSucceeds() =>
-        Assert.Empty(Failures(new FleetLinkOptions { DeviceId = "dev-1", BrokerHost = "broker.local", Username = "dev-1", Password = "x" }));
+        Assert.Empty(Failures(new FleetLinkOptions
+        {
+            DeviceId = "dev-1", BrokerHost = "broker.local", Username = "dev-1", Password = "x", Tls = new FleetTlsOptions { Enabled = true, CaFile = "ca.pem" },
+        }));
+
+    [Theory]
+    [InlineData("broker.local", false, false, false)]
+    [InlineData("192.0.2.7", false, false, false)]
+    [InlineData("192.0.2.7", false, true, true)]
+    [InlineData("192.0.2.7", true, false, true)]
+    [InlineData("127.0.0.1", false, false, true)]
+    [InlineData("127.1.2.3", false, false, true)]
+    [InlineData("::1", false, false, true)]
+    [InlineData("localhost", false, false, true)]
+    public void Validate_WhenRemoteBrokerHasNoTls_ThenFailsUnlessPlaintextIsAllowed(string host, bool tls, bool allowPlaintext, bool valid)
+    {
+        var failures = Failures(new FleetLinkOptions
+        {
+            DeviceId = "dev-1", BrokerHost = host, AllowPlaintext = allowPlaintext, Tls = new FleetTlsOptions { Enabled = tls, CaFile = "ca.pem" },
+        });
+
+        if (valid)
+        {
+            Assert.Empty(failures);
+        }
+        else
+        {
+            Assert.Contains(failures, f => f.Contains("Fleet:AllowPlaintext", StringComparison.Ordinal));
+        }
+    }
 
     [Fact]
     public void Validate_WhenCrossFieldRulesBroken_ThenEachIsNamed()

@@ -93,7 +93,7 @@ public sealed class OtaAgentTests(OtaRigFixture rig, ITestOutputHelper output) :
 
     public static TheoryData<string, OtaReason, string> RefusedBundles => new()
     {
-        { "tampered", OtaReason.BundleRejected, "signature verification failed" },
+        { "tampered", OtaReason.BundleRejected, "payload" },
         { "other-ca", OtaReason.BundleRejected, "signature verification failed" },
         { "wrong-compatible", OtaReason.BundleIncompatible, "some-other-product" },
     };
@@ -155,10 +155,44 @@ public sealed class OtaAgentTests(OtaRigFixture rig, ITestOutputHelper output) :
     }
 
     [Fact]
-    public async Task HandleJob_WhenOlderVersionSaysDowngrade_AcceptsIt()
+    public async Task HandleJob_WhenOlderVersionSaysDowngradeButPolicyForbidsIt_RejectsAndDownloadsNothing()
     {
         using var harness = new AgentHarness(_device);
         harness.Options.InstalledVersion = "1.5.0";
+        Assert.False(harness.Options.AllowDowngrade);
+        var job = AgentHarness.Job(rig.Update, _server.Publish(rig.Update.Path), downgrade: true);
+
+        await harness.NewAgent().HandleJobAsync(job, CancellationToken.None);
+
+        var status = Assert.Single(harness.Channel.Statuses);
+        Assert.True(status.Rejected);
+        Assert.Equal(OtaReason.OlderVersion, status.Reason);
+        Assert.Contains("Ota:AllowDowngrade", status.Message, StringComparison.Ordinal);
+        Assert.Equal(OtaState.Idle, harness.Store.Load().State);
+        Assert.Equal(0, _server.BytesSent);
+    }
+
+    [Fact]
+    public async Task HandleJob_WhenPolicyAllowsDowngradeButJobDoesNotSayIt_Rejects()
+    {
+        using var harness = new AgentHarness(_device);
+        harness.Options.InstalledVersion = "1.5.0";
+        harness.Options.AllowDowngrade = true;
+        var job = AgentHarness.Job(rig.Update, _server.Publish(rig.Update.Path), downgrade: false);
+
+        await harness.NewAgent().HandleJobAsync(job, CancellationToken.None);
+
+        var status = Assert.Single(harness.Channel.Statuses);
+        Assert.Equal((true, OtaReason.OlderVersion), (status.Rejected, status.Reason));
+        Assert.Equal(0, _server.BytesSent);
+    }
+
+    [Fact]
+    public async Task HandleJob_WhenOlderVersionSaysDowngradeAndPolicyAllowsIt_AcceptsIt()
+    {
+        using var harness = new AgentHarness(_device);
+        harness.Options.InstalledVersion = "1.5.0";
+        harness.Options.AllowDowngrade = true;
         var job = AgentHarness.Job(rig.Update, _server.Publish(rig.Update.Path), downgrade: true);
 
         var result = await harness.NewAgent().HandleJobAsync(job, CancellationToken.None);

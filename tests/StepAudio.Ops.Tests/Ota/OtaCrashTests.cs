@@ -32,6 +32,7 @@ public sealed class OtaCrashTests(OtaRigFixture rig, ITestOutputHelper output)
 
         Assert.Empty(problems);
         Assert.Equal(OtaState.Committed, state);
+        Assert.Equal(SavesOfOneUpdate.Length, saves);
     }
 
     [Fact]
@@ -43,10 +44,30 @@ public sealed class OtaCrashTests(OtaRigFixture rig, ITestOutputHelper output)
         Assert.Equal(OtaState.RolledBack, state);
     }
 
+    /// <summary>
+    /// The state saves of one uninterrupted update, in order: each is a point where the power can go. Written out so
+    /// that a save the agent stops making (or a counter that stops counting) shrinks the sweep visibly instead of
+    /// silently, and a new step must be added here on purpose.
+    /// </summary>
+    private static readonly string[] SavesOfOneUpdate =
+    [
+        "first boot: the factory slot marked good",
+        "job accepted: Downloading",
+        "sha256 matches: Verifying",
+        "signature and payload verified: Installing",
+        "install attempt 1 recorded before rauc install",
+        "installed into the other slot: AwaitingReboot",
+        "second boot: Rebooted",
+        "new slot booted: HealthCheck",
+        "health passed: Committed",
+        "outcome published: OutcomeReported",
+    ];
+
     [Fact]
     public void Agent_WhenKilledOrPoweredOffAtEveryStep_AlwaysEndsConsistent()
     {
         var (_, saves, _) = RunScenario(Cut.KillAfterSave, point: 0);
+        Assert.Equal(SavesOfOneUpdate.Length, saves);
         var failures = new List<string>();
         var points = 0;
         foreach (var cut in Enum.GetValues<Cut>())
@@ -61,6 +82,9 @@ public sealed class OtaCrashTests(OtaRigFixture rig, ITestOutputHelper output)
         }
 
         output.WriteLine($"{points} kill/power-cut points, {failures.Count} inconsistent");
+        // Every save of the update, under each of the three ways to cut: 10 x 3 = 30 points.
+        Assert.Equal(SavesOfOneUpdate.Length * Enum.GetValues<Cut>().Length, points);
+        Assert.Equal(30, points);
         Assert.Empty(failures);
     }
 

@@ -21,11 +21,41 @@ public sealed class RaucCliTests(OtaRigFixture rig) : IDisposable
     }
 
     [Fact]
-    public async Task Info_WhenOneByteIsFlipped_IsRejectedWithRaucsReason()
+    public async Task Info_WhenVerityBundleIsIntact_ReadsManifestAndVerityFields()
     {
+        var info = await Cli().InfoAsync(rig.VerityUpdate.Path, CancellationToken.None);
+
+        Assert.Equal(("verity", OtaRigFixture.UpdateVersion), (info.Format, info.Version));
+        Assert.NotNull(info.Verity);
+        Assert.Equal((32, 32), (info.Verity.RootHash.Length, info.Verity.Salt.Length));
+        Assert.True(info.Verity.HashTreeSize > 0);
+    }
+
+    [Fact]
+    public async Task Info_WhenVerityPayloadByteIsFlipped_IsRejectedThoughRaucInfoAlonePasses()
+    {
+        // The flaw this guards against: rauc info checks only the signature over a verity bundle's manifest.
+        var raucAlone = Tool.TryRun("rauc", null, "--conf=" + _device.ConfigPath, "info", "--output-format=json", rig.Tampered.Path);
+        Assert.Equal(0, raucAlone.Code);
+
         var error = await Assert.ThrowsAsync<RaucBundleRejectedException>(() => Cli().InfoAsync(rig.Tampered.Path, CancellationToken.None));
 
-        Assert.Contains("signature verification failed", error.Reason);
+        Assert.Contains("payload", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VerityPayload_WhenHashTreeByteIsFlipped_FindsIt()
+    {
+        var info = await Cli().InfoAsync(rig.VerityUpdate.Path, CancellationToken.None);
+        var bytes = File.ReadAllBytes(rig.VerityUpdate.Path);
+        var signatureSize = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes.AsSpan(bytes.Length - 8));
+        var treeStart = bytes.Length - 8 - signatureSize - info.Verity!.HashTreeSize;
+        bytes[treeStart + 5] ^= 0x01;
+        var path = Path.Combine(_device.Root, "tree-tampered.raucb");
+        File.WriteAllBytes(path, bytes);
+
+        Assert.Null(VerityPayload.Check(rig.VerityUpdate.Path, info.Verity));
+        Assert.Contains("hash tree", VerityPayload.Check(path, info.Verity), StringComparison.Ordinal);
     }
 
     [Fact]

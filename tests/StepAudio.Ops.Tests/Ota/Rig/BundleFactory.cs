@@ -23,14 +23,15 @@ internal static class BundleFactory
         return image;
     }
 
-    public static BuiltBundle Build(string directory, string version, string compatible, SigningAuthority signer, string? image = null)
+    /// <summary>Builds a bundle; <paramref name="format"/> is RAUC's <c>[bundle] format</c>, <c>verity</c> as the image ships.</summary>
+    public static BuiltBundle Build(string directory, string version, string compatible, SigningAuthority signer, string? image = null, string format = "verity")
     {
-        var content = Path.Combine(directory, $"content-{version}-{compatible}");
+        var content = Path.Combine(directory, $"content-{version}-{compatible}-{format}");
         Directory.CreateDirectory(content);
         image ??= BuildImage(directory, version);
         File.Copy(image, Path.Combine(content, "rootfs.ext4"), overwrite: true);
         File.WriteAllText(Path.Combine(content, "manifest.raucm"),
-            $"[update]\ncompatible={compatible}\nversion={version}\n\n[bundle]\nformat=plain\n\n[image.rootfs]\nfilename=rootfs.ext4\n");
+            $"[update]\ncompatible={compatible}\nversion={version}\n\n[bundle]\nformat={format}\n\n[image.rootfs]\nfilename=rootfs.ext4\n");
         var bundle = Path.Combine(directory, $"stepaudio-{version}-{compatible}-{Guid.NewGuid():N}.raucb");
         Tool.Run("rauc", "bundle", "--cert=" + signer.SigningCertificate, "--key=" + signer.SigningKey, content, bundle);
         return Describe(bundle, version, compatible, image);
@@ -42,7 +43,10 @@ internal static class BundleFactory
         return new BuiltBundle(bundle, version, compatible, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes)), Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(image))));
     }
 
-    /// <summary>A copy of <paramref name="bundle"/> with one byte flipped inside its payload.</summary>
+    /// <summary>
+    /// A copy of <paramref name="bundle"/> with one byte flipped inside its squashfs payload: a third of the way in
+    /// is inside it for these bundles, whose payload is far larger than the hash tree and signature behind it.
+    /// </summary>
     public static BuiltBundle Tamper(BuiltBundle bundle, string directory)
     {
         var bytes = File.ReadAllBytes(bundle.Path);

@@ -13,10 +13,13 @@ public sealed class OtaRigFixture : IDisposable
         var intruder = SigningAuthority.Create(Path.Combine(Directory, "intruder"), "intruder");
         FactoryImage = BundleFactory.BuildImage(Directory, SimulatedDevice.FactoryVersion);
         UpdateImage = BundleFactory.BuildImage(Directory, UpdateVersion);
-        Update = BundleFactory.Build(Directory, UpdateVersion, SimulatedDevice.Compatible, Authority, UpdateImage);
-        Tampered = BundleFactory.Tamper(Update, Directory);
+        // Installing a verity bundle needs device-mapper, which this host lacks: the bundles that get installed are
+        // plain; the ones only the pre-check sees are verity, the format the image ships.
+        Update = BundleFactory.Build(Directory, UpdateVersion, SimulatedDevice.Compatible, Authority, UpdateImage, format: "plain");
+        VerityUpdate = BundleFactory.Build(Directory, UpdateVersion, SimulatedDevice.Compatible, Authority, UpdateImage);
+        Tampered = BundleFactory.Tamper(VerityUpdate, Directory);
         SignedByOtherCa = BundleFactory.Build(Directory, UpdateVersion, SimulatedDevice.Compatible, intruder, UpdateImage);
-        WrongCompatible = BundleFactory.Build(Directory, UpdateVersion, "some-other-product", Authority, UpdateImage);
+        WrongCompatible = BundleFactory.Build(Directory, UpdateVersion, "some-other-product", Authority, UpdateImage, format: "plain");
     }
 
     public string Directory { get; }
@@ -29,6 +32,10 @@ public sealed class OtaRigFixture : IDisposable
 
     internal BuiltBundle Update { get; }
 
+    /// <summary>The update as a verity bundle (not installable here, see the constructor).</summary>
+    internal BuiltBundle VerityUpdate { get; }
+
+    /// <summary><see cref="VerityUpdate"/> with one payload byte flipped: the signature over the manifest still holds.</summary>
     internal BuiltBundle Tampered { get; }
 
     internal BuiltBundle SignedByOtherCa { get; }
