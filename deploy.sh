@@ -19,7 +19,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # What each command needs from apt: the demo only speaks and mixes its request; the tests run the real broker, RAUC,
 # libasound, SpeexDSP and the recordings Debian ships.
 DEMO_APT=(espeak-ng sox curl)
-TEST_APT=(espeak-ng sox alsa-utils libasound2 libspeexdsp1 codec2-examples curl rauc openssl squashfs-tools mosquitto mosquitto-clients dbus-daemon e2fsprogs)
+TEST_APT=(espeak-ng sox alsa-utils libasound2 libspeexdsp1 codec2-examples curl rauc openssl squashfs-tools mosquitto mosquitto-clients dbus-daemon e2fsprogs systemd)
 APPLIANCE_DLL="$ROOT/appliance/bin/$CONFIG/net10.0/stepaudio-edge.dll"
 CONTRACT_DLL="$ROOT/tests/StepAudio.ContractModels/bin/$CONFIG/net10.0/StepAudio.ContractModels.dll"
 STANDIN_DLL="$ROOT/tests/StepAudio.StandInServer/bin/$CONFIG/net10.0/StepAudio.StandInServer.dll"
@@ -453,13 +453,17 @@ cmd_image() {
   rm -f "$tree/opt/stepaudio-edge/stepaudio-edge.service"
   cp image/stepaudio-edge.service "$tree/etc/systemd/system/stepaudio-edge.service"
   ln -sf ../stepaudio-edge.service "$tree/etc/systemd/system/multi-user.target.wants/stepaudio-edge.service"
+  # The service user, the data partition's layout (root-only credentials) and its right to reboot after an OTA.
+  install -D -m 0644 image/sysusers.d/stepaudio-edge.conf "$tree/usr/lib/sysusers.d/stepaudio-edge.conf"
+  install -D -m 0644 image/tmpfiles.d/stepaudio-edge.conf "$tree/usr/lib/tmpfiles.d/stepaudio-edge.conf"
+  install -D -m 0644 image/polkit/50-stepaudio-edge.rules "$tree/usr/share/polkit-1/rules.d/50-stepaudio-edge.rules"
   write_system_conf "$tree/etc/rauc/system.conf"
   cp "$DEV_CA/ca.cert.pem" "$tree/etc/rauc/keyring.pem"
   [[ "$IMAGE_BOOTLOADER" == custom ]] && install -m 0755 image/rauc/custom-bootloader-backend.sh "$tree/usr/lib/stepaudio-edge/rauc-bootloader-backend"
   echo "$version" >"$tree/etc/stepaudio-edge/version"
   echo "$IMAGE_COMPATIBLE" >"$tree/etc/stepaudio-edge/compatible"
   write_health_clip "$tree/usr/share/stepaudio-edge/health"
-  # The slots are read-only roots; state, configuration, model cache and RAUC's status live on the data partition.
+  # The slots are read-only roots; state, site configuration, credentials, model cache and RAUC's status live on the data partition.
   cat >"$tree/etc/fstab" <<FSTAB
 /dev/disk/by-partlabel/data  /var/lib/stepaudio-edge  ext4  defaults,noatime  0 2
 /var/lib/stepaudio-edge/cache  /var/cache/stepaudio-edge  none  bind  0 0

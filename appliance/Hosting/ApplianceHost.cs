@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.Configuration.Memory;
 using StepAudio.Appliance.Composition;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,17 +25,27 @@ using StepAudio.Ops.Telemetry;
 namespace StepAudio.Appliance.Hosting;
 
 /// <summary>
-/// The service systemd starts: configuration (appsettings.json, an optional site file,
-/// <c>STEPAUDIO__</c> environment variables), validated options, the systemd lifetime
+/// The service systemd starts: configuration (appsettings.json, the site file on the data
+/// partition, systemd credentials, <c>STEPAUDIO__</c> environment variables), validated options, the systemd lifetime
 /// (READY, STOPPING, STATUS, our own WATCHDOG), ALSA capture and playback, buttons and LED ring.
 /// </summary>
 internal static partial class ApplianceHost
 {
-    /// <summary>The site configuration file read after appsettings.json when present.</summary>
-    public const string SiteConfigPath = "/etc/stepaudio-edge/site.json";
+    /// <summary>The site configuration file's name in the state directory, read after appsettings.json when present.</summary>
+    public const string SiteConfigFileName = "site.json";
+
+    /// <summary>
+    /// Where a box keeps its site configuration: the state directory, which is the data partition
+    /// (<c>/var/lib/stepaudio-edge</c>), so an update of the A/B slot keeps it.
+    /// </summary>
+    public const string SiteConfigPath = "/var/lib/stepaudio-edge/" + SiteConfigFileName;
+
+    /// <summary>The site file for a state directory (<c>Hosting:StateDirectory</c>, else <c>$STATE_DIRECTORY</c>, else the default).</summary>
+    public static string SiteConfigPathFor(string? stateDirectory) =>
+        Path.Combine(stateDirectory is { Length: > 0 } ? stateDirectory : HostingOptions.DefaultStateDirectory, SiteConfigFileName);
 
     /// <summary>Builds the host; <paramref name="customize"/> lets tests swap hardware for fakes.</summary>
-    /// <param name="extraConfig">A JSON file applied after appsettings.json and the site file.</param>
+    /// <param name="extraConfig">A JSON file applied after appsettings.json and the site file, before credentials and the environment.</param>
     /// <param name="settings">Settings applied after every file and the environment, before anything reads them (tests).</param>
     /// <param name="customize">Service replacements, applied last (tests swap hardware for fakes).</param>
     public static IHost Build(string? extraConfig = null, Action<HostApplicationBuilder>? customize = null, IReadOnlyDictionary<string, string?>? settings = null)
@@ -48,18 +59,30 @@ internal static partial class ApplianceHost
         // Lowest of all: where the models and the voice are when nothing names them (DefaultLocations).
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultLocations.Settings() });
 
-        // The box's own settings (server, broker, voice) live outside the image, so an update keeps them.
-        builder.Configuration.AddJsonFile(SiteConfigPath, optional: true, reloadOnChange: false);
+        var siteIndex = builder.Configuration.Sources.Count;
         if (extraConfig is not null)
         {
             builder.Configuration.AddJsonFile(Path.GetFullPath(extraConfig), optional: false);
         }
 
+        // Secrets (server key, broker password) come from systemd, never from a world-readable file.
+        builder.Configuration.AddSystemdCredentials(SystemdCredentials.DirectoryFromEnvironment());
         builder.Configuration.AddEnvironmentVariables("STEPAUDIO__");
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
         }
+
+        // The box's own settings (server, broker, voice) live on the data partition, outside the A/B
+        // slot, so an update keeps them; the state directory is known only once the sources above are.
+        var site = new JsonConfigurationSource
+        {
+            Path = SiteConfigPathFor(builder.Configuration["Hosting:StateDirectory"]),
+            Optional = true,
+            ReloadOnChange = false,
+        };
+        site.ResolveFileProvider();
+        builder.Configuration.Sources.Insert(siteIndex, site);
 
         var services = builder.Services;
         services.AddApplianceOptions(builder.Configuration);
