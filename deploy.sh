@@ -19,7 +19,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 # What each command needs from apt: the demo only speaks and mixes its request; the tests run the real broker, RAUC,
 # libasound, SpeexDSP and the recordings Debian ships.
 DEMO_APT=(espeak-ng sox curl)
-TEST_APT=(espeak-ng sox alsa-utils libasound2 libspeexdsp1 codec2-examples curl rauc openssl squashfs-tools mosquitto mosquitto-clients dbus-daemon e2fsprogs systemd)
+TEST_APT=(espeak-ng sox alsa-utils libasound2 libspeexdsp1 codec2-examples curl rauc openssl squashfs-tools mosquitto mosquitto-clients dbus-daemon e2fsprogs systemd
+  python3-numpy python3-torch python3-torchaudio)
 APPLIANCE_DLL="$ROOT/appliance/bin/$CONFIG/net10.0/stepaudio-edge.dll"
 CONTRACT_DLL="$ROOT/tests/StepAudio.ContractModels/bin/$CONFIG/net10.0/StepAudio.ContractModels.dll"
 STANDIN_DLL="$ROOT/tests/StepAudio.StandInServer/bin/$CONFIG/net10.0/StepAudio.StandInServer.dll"
@@ -207,13 +208,12 @@ run_demo() {
 
 # The torchaudio fixtures of the front-end parity tests must still be what torchaudio computes:
 # rebuilt in memory from the Debian samples and compared with the committed ones (inputs within
-# 1 LSB, features within float32 noise). Needs python3-torchaudio, which is large and optional.
+# 1 LSB, features within float32 noise). Debian's python3-torchaudio, installed with the test packages; without
+# it the check fails rather than passing unchecked.
 check_feature_fixtures() {
   local fixtures="tests/fixtures/features" script="tests/reference/make_feature_fixtures.py"
-  if ! /usr/bin/python3 -c "import torchaudio" >/dev/null 2>&1; then
-    echo "skipped: python3-torchaudio is not installed (apt-get install -y python3-torchaudio to check the fixtures)"
-    return 0
-  fi
+  /usr/bin/python3 -c "import torchaudio" >/dev/null 2>&1 \
+    || die "Debian's python3-torchaudio does not import with /usr/bin/python3 (apt-get install -y python3-torchaudio); the torchaudio fixture check cannot run."
   /usr/bin/python3 "$script" --check "$fixtures" >"$CACHE/fixtures-check.log" 2>&1 || {
     cat "$CACHE/fixtures-check.log" >&2
     die "the feature fixtures no longer match torchaudio: regenerate them with /usr/bin/python3 $script --out $fixtures and rerun the tests."
