@@ -1,3 +1,5 @@
+using StepAudio.Engine.Models;
+
 namespace StepAudio.Appliance.Composition;
 
 /// <summary>
@@ -21,18 +23,10 @@ internal static class DefaultLocations
         };
     }
 
-    /// <summary>The user's cache for this program: <c>$XDG_CACHE_HOME/stepaudio-edge</c>, else <c>~/.cache/stepaudio-edge</c>.</summary>
-    public static string UserCache()
-    {
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(root, "stepaudio-edge");
-    }
-
     private static string FirstExisting(Func<string, bool> exists, string relative)
     {
         var onBox = Path.Combine(Hosting.HostingOptions.DefaultStateDirectory, relative);
-        var inCache = Path.Combine(UserCache(), relative);
+        var inCache = Path.Combine(UserCache.Directory(), relative);
         return exists(onBox) || !exists(inCache) ? onBox : inCache;
     }
 }

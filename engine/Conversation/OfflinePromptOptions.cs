@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using StepAudio.Engine.Models;
 
 namespace StepAudio.Engine.Conversation;
 
@@ -74,9 +75,7 @@ public sealed class OfflinePromptOptions
             return CacheDirectory;
         }
 
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg;
-        return Path.Combine(root, "stepaudio", "prompts");
+        return Path.Combine(UserCache.Root(), "stepaudio", "prompts");
     }
 
     /// <summary>The bundled directory in force.</summary>

@@ -36,11 +36,7 @@ public sealed class ModelStore
             return explicitDir;
         }
 
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = !string.IsNullOrEmpty(xdg)
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(root, "stepaudio-edge", "models");
+        return Path.Combine(UserCache.Directory(), "models");
     }
 
     /// <summary>The cache path of a pinned model, whether or not it is there.</summary>

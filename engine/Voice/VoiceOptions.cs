@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using StepAudio.Engine.Models;
 using StepAudio.Engine.Vocoder;
 
 namespace StepAudio.Engine.Voice;
@@ -72,9 +73,7 @@ public sealed class VoiceOptions : IValidatableObject
             return Path.Combine(state.Split(':')[0], "voices");
         }
 
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(root, "stepaudio-edge", "voices");
+        return Path.Combine(UserCache.Directory(), "voices");
     }
 
     /// <inheritdoc />

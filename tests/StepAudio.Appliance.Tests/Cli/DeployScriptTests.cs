@@ -47,10 +47,11 @@ public sealed class DeployScriptTests : IDisposable
 
     private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 
+    /// <summary>Runs <paramref name="script"/> after sourcing deploy.sh, back in the scratch folder (deploy.sh moves to the checkout).</summary>
     private async Task<(int Code, string Output)> SourcedAsync(string script)
     {
         var path = Path.Combine(_dir, "script.sh");
-        await File.WriteAllTextAsync(path, $"source '{Path.Combine(RepositoryRoot.Path, "deploy.sh")}'\nset +e\n{script}\n");
+        await File.WriteAllTextAsync(path, $"source '{Path.Combine(RepositoryRoot.Path, "deploy.sh")}'\nset +e\ncd '{_dir}'\n{script}\n");
         return await ExternalTool.RunToEndAsync("bash", [path], _dir, TimeSpan.FromMinutes(2));
     }
 }
