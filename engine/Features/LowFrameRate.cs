@@ -44,6 +44,13 @@ public sealed class LowFrameRate
     /// <summary>The number of outputs a whole utterance of <paramref name="inputFrames"/> frames yields: ceil(n / step).</summary>
     public int OutputCountFor(int inputFrames) => inputFrames <= 0 ? 0 : (inputFrames + Step - 1) / Step;
 
+    /// <summary>
+    /// The frames the splice would hold with <paramref name="inputFrames"/> more: the held-back frames, the new ones
+    /// and, before the first frame, the left padding (FunASR's splice cache plus the new fbank frames).
+    /// </summary>
+    public int SpliceFrames(int inputFrames) =>
+        inputFrames <= 0 ? _pendingFrames : _pendingFrames + inputFrames + (_started ? 0 : LeftPadding);
+
     /// <summary>How many outputs <see cref="Accept"/> will write for <paramref name="inputFrames"/> more frames.</summary>
     public int PendingOutputs(int inputFrames)
     {

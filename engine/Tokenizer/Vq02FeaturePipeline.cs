@@ -34,13 +34,23 @@ internal sealed class Vq02FeaturePipeline
     /// <summary>
     /// Runs one piece of normalised samples (at most 3840) and writes its encoder-input frames
     /// (560 values each) to <paramref name="destination"/>; returns how many. A final piece also
-    /// releases the held-back tail and resets the pipeline.
+    /// releases the held-back tail and resets the pipeline, with FunASR's early returns: an empty
+    /// final piece releases nothing (its chunk loop stops before the front-end), and a final piece
+    /// whose new fbank frames plus the splice cache are fewer than one LFR stack yields nothing
+    /// (the online front-end returns no features even on the last piece). Only a final piece too
+    /// short for a new fbank frame releases the splice cache on its own.
     /// </summary>
     public int ProcessPiece(ReadOnlySpan<float> samples, bool isFinal, Span<float> destination)
     {
         if (samples.Length > PieceSamples)
         {
             throw new ArgumentException($"A vq02 piece has at most {PieceSamples} samples, got {samples.Length}.", nameof(samples));
+        }
+
+        if (isFinal && FinalPieceYieldsNothing(samples.Length))
+        {
+            Reset();
+            return 0;
         }
 
         var fbankFrames = _fbank.Accept(samples, _fbankFrames);
@@ -53,6 +63,17 @@ internal sealed class Vq02FeaturePipeline
 
         _cmvn.Apply(destination[..(written * _lfr.OutputDimension)]);
         return written;
+    }
+
+    private bool FinalPieceYieldsNothing(int sampleCount)
+    {
+        if (sampleCount == 0)
+        {
+            return true;
+        }
+
+        var newFrames = _fbank.PendingFrames(sampleCount);
+        return newFrames > 0 && _lfr.SpliceFrames(newFrames) < _lfr.Stack;
     }
 
     public void Reset()
