@@ -27,15 +27,19 @@ public enum VoiceStyle
 public sealed record VoiceChoice(VoiceStyle Style, SpeakerVoice Voice, StreamingVocoder Vocoder, bool UsesMusicVocoder);
 
 /// <summary>
-/// Picks the prompt and vocoder for each TTS request (STEP-AUDIO.md section 4). Only a leading (RAP)
-/// or (哼唱) tag sings; whether it hums is decided as the reference does, by 哼唱 appearing anywhere in
-/// the text. A singing reply takes the singing prompt of its kind when one is configured, else the
-/// speaking prompt (a cloned voice keeps its own), and the music vocoder when one is loaded, else
-/// the speech vocoder (said once in the log).
+/// Picks the prompt and vocoder for each TTS request (STEP-AUDIO.md section 4), deciding as Step-Audio's
+/// <c>tts.py</c> does (<see cref="InstructionName"/>): a reply sings when its instruction is RAP or 哼唱, and that
+/// instruction picks the singing prompt; the system text is the humming one whenever 哼唱 appears anywhere in a
+/// singing text (upstream picks its vocal system prompt that way), so "(RAP)...哼唱..." raps with the humming
+/// system text. A singing reply takes the singing prompt of its kind when one is configured, else the speaking
+/// prompt (a cloned voice keeps its own), and the music vocoder when one is loaded, else the speech vocoder (said
+/// once in the log).
 /// </summary>
 public sealed partial class VoiceSelector
 {
     private const string HummingWord = "哼唱";
+    private const string RapWord = "RAP";
+    private static readonly char[] InstructionBrackets = ['(', ')', '（', '）'];
     private readonly ILogger _logger;
     private int _reportedNoMusicVocoder;
 
@@ -87,19 +91,56 @@ public sealed partial class VoiceSelector
     /// <summary>The choice for one TTS target text, as <see cref="ControlTagParser.Apply"/> produced it (tag in front).</summary>
     public VoiceChoice Select(TaggedText text)
     {
-        if (text.Tag is not { IsSinging: true })
+        var instruction = InstructionName(text.Text);
+        VoiceChoice choice;
+        if (instruction == RapWord)
+        {
+            choice = text.Text.Contains(HummingWord, StringComparison.Ordinal)
+                ? Rap with { Voice = Rap.Voice with { SystemText = Humming.Voice.SystemText } }
+                : Rap;
+        }
+        else if (instruction == HummingWord)
+        {
+            choice = Humming;
+        }
+        else
         {
             return Speech;
         }
 
-        var humming = text.Tag.IsHumming || text.Text.Contains(HummingWord, StringComparison.Ordinal);
-        var choice = humming ? Humming : Rap;
         if (!choice.UsesMusicVocoder && Interlocked.Exchange(ref _reportedNoMusicVocoder, 1) == 0)
         {
-            Log.NoMusicVocoder(_logger, text.Tag.Written);
+            Log.NoMusicVocoder(_logger, instruction);
         }
 
         return choice;
+    }
+
+    /// <summary>
+    /// The instruction of a TTS text as <c>tts.py</c>'s <c>detect_instruction_name</c> finds it: the regular
+    /// expression <c>^([（\(][^\(\)()]*[）\)]).*$</c> (dot matches newlines) and its group stripped of
+    /// <c>()（）</c>. The group must start at position 0; its inner class excludes only the ASCII brackets, so it
+    /// runs greedily over full-width ones and ends at the last closing bracket before the first ASCII bracket:
+    /// "（RAP）今天（开心）" yields "RAP）今天（开心", no instruction at all. Empty when nothing matches.
+    /// </summary>
+    public static string InstructionName(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length == 0 || (text[0] != '(' && text[0] != '（'))
+        {
+            return string.Empty;
+        }
+
+        // The greedy run of the inner class: everything up to the first ASCII bracket.
+        var run = 1;
+        while (run < text.Length && text[run] != '(' && text[run] != ')')
+        {
+            run++;
+        }
+
+        // Backtracking from the longest run: an ASCII ')' right after it, else the last full-width '）' inside it.
+        var close = run < text.Length && text[run] == ')' ? run : text.LastIndexOf('）', run - 1, run - 1);
+        return close < 1 ? string.Empty : text[..(close + 1)].Trim(InstructionBrackets);
     }
 
     private static partial class Log

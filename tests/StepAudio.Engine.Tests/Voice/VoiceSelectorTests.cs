@@ -71,7 +71,6 @@ public sealed class VoiceSelectorTests(VoiceModels models) : IClassFixture<Voice
 
     [Theory]
     [InlineData("((RAP))yo")]
-    [InlineData("(（哼唱）)啦啦")]
     [InlineData("（(RAP)）yo")]
     [InlineData("(RAP yo")]
     [InlineData("（哼唱啦啦啦")]
@@ -89,12 +88,41 @@ public sealed class VoiceSelectorTests(VoiceModels models) : IClassFixture<Voice
     }
 
     [Fact]
-    public void Select_WhenARapTextAlsoSays哼唱_ThenItHumsAsTheReferenceDecides()
+    public void Select_WhenARapTextAlsoSays哼唱_ThenItRapsWithTheRapPromptAndTheHummingSystemTextAsTheReferenceDoes()
     {
+        // tts.py: the speaker prompt is f"{speaker}{instruction_name}" (RAP), the system prompt the vocal one ("哼唱" in text).
         var choice = FullSelector().Select(ControlTagParser.Parse("(RAP)我们一起哼唱吧"));
 
-        Assert.Equal(VoiceStyle.Humming, choice.Style);
-        Assert.Same(_humming, choice.Voice);
+        Assert.Equal(VoiceStyle.Rap, choice.Style);
+        Assert.Equal(_rap with { SystemText = _humming.SystemText }, choice.Voice);
+        Assert.Same(models.MusicVocoder, choice.Vocoder);
+    }
+
+    [Theory]
+    [InlineData("(RAP)yo", "RAP")]
+    [InlineData("（哼唱）啦啦", "哼唱")]
+    [InlineData("(RAP）mixed", "RAP")]
+    [InlineData("(RAP)今天（开心）", "RAP")]
+    [InlineData("（RAP）今天（开心）", "RAP）今天（开心")]
+    [InlineData("（RAP）今天（开心）(x)", "RAP）今天（开心")]
+    [InlineData("（RAP）line\nbreak（b）", "RAP）line\nbreak（b")]
+    [InlineData(" (RAP)late", "")]
+    [InlineData("(RAP", "")]
+    [InlineData("((RAP))", "")]
+    [InlineData("(（哼唱）)啦啦", "哼唱")]
+    [InlineData("", "")]
+    public void InstructionName_WhenMatchedAsTtsPyDoes_ThenTheGroupIsStrippedOfBrackets(string text, string expected)
+    {
+        Assert.Equal(expected, VoiceSelector.InstructionName(text));
+    }
+
+    [Fact]
+    public void Select_WhenAFullWidthBracketFollowsTheSingingTag_ThenTheReplyIsSpokenAsUpstreamsGreedyMatchDecides()
+    {
+        var choice = FullSelector().Select(ControlTagParser.Parse("（RAP）今天（开心）"));
+
+        Assert.Equal(VoiceStyle.Speech, choice.Style);
+        Assert.Same(_speaker, choice.Voice);
     }
 
     [Fact]
