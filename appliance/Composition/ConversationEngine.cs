@@ -68,7 +68,7 @@ internal sealed class ConversationEngine : IAsyncDisposable
             var timeline = new AudioTimeline();
             var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var loop = Own(owned, listening.CreateLoop(settings.WakeWord, settings.Endpointing, timeline, signals.Writer, duplex));
-            var ttsPrompts = new TtsPromptBuilder(client, settings.GpuServer.TtsModel);
+            var ttsPrompts = new TtsPromptBuilder(client, settings.GpuServer.TtsModel, settings.GpuServer.TtsAddSpecialTokens);
             var coordinator = new TurnCoordinator(
                 client,
                 ttsPrompts,

@@ -155,14 +155,14 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         ReportRepetitionGuard(guard);
     }
 
-    /// <summary>Token ids of <paramref name="text"/> from the server's <c>POST /tokenize</c>, without special tokens.</summary>
+    /// <summary>Token ids of <paramref name="text"/> from the server's <c>POST /tokenize</c>.</summary>
     /// <exception cref="GpuServerException">The request failed or the answer has no token list.</exception>
-    public async Task<int[]> TokenizeAsync(string text, string model, CancellationToken cancellationToken = default)
+    public async Task<int[]> TokenizeAsync(string text, string model, bool addSpecialTokens, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrEmpty(model);
         using var deadline = new StreamDeadline(_options.FirstTokenTimeout, cancellationToken);
-        HttpResponseMessage response = await SendAsync(_tokenizeUri, GpuServerRequests.Tokenize(model, text), "tokenize", streaming: false, deadline);
+        HttpResponseMessage response = await SendAsync(_tokenizeUri, GpuServerRequests.Tokenize(model, text, addSpecialTokens), "tokenize", streaming: false, deadline);
         using (response)
         {
             byte[] body;

@@ -34,6 +34,13 @@ public sealed class GpuServerOptions : IValidatableObject
     [MinLength(1)]
     public string TtsModel { get; set; } = "step-audio-tts";
 
+    /// <summary>
+    /// Whether the TTS prompt's pieces are tokenized with the tokenizer's special tokens (BOS in front of each), as
+    /// Step-Audio's <c>tts.py</c> does by calling <c>tokenizer.encode</c> with its default. False sends bare pieces,
+    /// for a TTS model trained on prompts without the inner BOS ids (see <see cref="TtsPromptBuilder"/>).
+    /// </summary>
+    public bool TtsAddSpecialTokens { get; set; } = true;
+
     /// <summary>TCP (and TLS) connect limit; only applies to the handler this library builds itself.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);

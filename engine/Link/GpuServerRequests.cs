@@ -79,7 +79,7 @@ internal static partial class GpuServerRequests
         return buffer.WrittenMemory;
     }
 
-    public static ReadOnlyMemory<byte> Tokenize(string model, string text)
+    public static ReadOnlyMemory<byte> Tokenize(string model, string text, bool addSpecialTokens)
     {
         var buffer = new ArrayBufferWriter<byte>(text.Length * 3 + 128);
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
@@ -87,7 +87,7 @@ internal static partial class GpuServerRequests
             json.WriteStartObject();
             json.WriteString("model"u8, model);
             json.WriteString("prompt"u8, text);
-            json.WriteBoolean("add_special_tokens"u8, false);
+            json.WriteBoolean("add_special_tokens"u8, addSpecialTokens);
             json.WriteEndObject();
         }
 

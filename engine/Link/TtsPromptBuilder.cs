@@ -13,6 +13,13 @@ namespace StepAudio.Engine.Link;
 /// "assistant\n" on their own, and the two texts with a leading "\n" whose ids (as many as "\n"
 /// alone tokenizes to) are then removed, so the texts tokenize as they would at the start of a line.
 /// Prompt audio ids become LLM ids (65536 + n).
+/// <para>
+/// Step-Audio's <c>tts.py</c> tokenizes every piece with <c>tokenizer.encode(...)</c>, whose default adds the
+/// special tokens: each piece then starts with BOS, so the system turn and both role lines carry a BOS of their own
+/// after <c>[BOT]</c>, while the texts lose theirs with the stripped newline (encode("\n") counts it too). The
+/// builder does the same when <c>addSpecialTokens</c> is true (<see cref="GpuServerOptions.TtsAddSpecialTokens"/>,
+/// the default) and tokenizes bare pieces when it is false.
+/// </para>
 /// </summary>
 public sealed class TtsPromptBuilder
 {
@@ -27,16 +34,19 @@ public sealed class TtsPromptBuilder
 
     private readonly ITextTokenizer _tokenizer;
     private readonly string _ttsModel;
+    private readonly bool _addSpecialTokens;
     private RoleIds? _roles;
 
     /// <param name="tokenizer">The TTS model's tokenizer (a <see cref="GpuServerClient"/> asks the server).</param>
     /// <param name="ttsModel">The served TTS model name whose tokenizer is used.</param>
-    public TtsPromptBuilder(ITextTokenizer tokenizer, string ttsModel)
+    /// <param name="addSpecialTokens">Tokenize each piece as <c>encode</c> does by default (upstream's call), or bare.</param>
+    public TtsPromptBuilder(ITextTokenizer tokenizer, string ttsModel, bool addSpecialTokens = true)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentException.ThrowIfNullOrWhiteSpace(ttsModel);
         _tokenizer = tokenizer;
         _ttsModel = ttsModel;
+        _addSpecialTokens = addSpecialTokens;
     }
 
     /// <summary>The prompt ids for one utterance.</summary>
@@ -59,9 +69,9 @@ public sealed class TtsPromptBuilder
         CheckAudioIds(promptAudioTokens.Span, nameof(promptAudioTokens));
 
         Task<RoleIds> rolesTask = _roles is { } cached ? Task.FromResult(cached) : LoadRolesAsync(cancellationToken);
-        Task<int[]> systemTask = _tokenizer.TokenizeAsync("system\n" + systemText, _ttsModel, cancellationToken);
-        Task<int[]> promptTask = _tokenizer.TokenizeAsync("\n" + promptText, _ttsModel, cancellationToken);
-        Task<int[]> targetTask = _tokenizer.TokenizeAsync("\n" + targetText, _ttsModel, cancellationToken);
+        Task<int[]> systemTask = _tokenizer.TokenizeAsync("system\n" + systemText, _ttsModel, _addSpecialTokens, cancellationToken);
+        Task<int[]> promptTask = _tokenizer.TokenizeAsync("\n" + promptText, _ttsModel, _addSpecialTokens, cancellationToken);
+        Task<int[]> targetTask = _tokenizer.TokenizeAsync("\n" + targetText, _ttsModel, _addSpecialTokens, cancellationToken);
         await Task.WhenAll(rolesTask, systemTask, promptTask, targetTask);
 
         RoleIds roles = _roles = await rolesTask;
@@ -102,9 +112,9 @@ public sealed class TtsPromptBuilder
 
     private async Task<RoleIds> LoadRolesAsync(CancellationToken cancellationToken)
     {
-        Task<int[]> newline = _tokenizer.TokenizeAsync("\n", _ttsModel, cancellationToken);
-        Task<int[]> human = _tokenizer.TokenizeAsync("human\n", _ttsModel, cancellationToken);
-        Task<int[]> assistant = _tokenizer.TokenizeAsync("assistant\n", _ttsModel, cancellationToken);
+        Task<int[]> newline = _tokenizer.TokenizeAsync("\n", _ttsModel, _addSpecialTokens, cancellationToken);
+        Task<int[]> human = _tokenizer.TokenizeAsync("human\n", _ttsModel, _addSpecialTokens, cancellationToken);
+        Task<int[]> assistant = _tokenizer.TokenizeAsync("assistant\n", _ttsModel, _addSpecialTokens, cancellationToken);
         await Task.WhenAll(newline, human, assistant);
         return new RoleIds(await newline, await human, await assistant);
     }

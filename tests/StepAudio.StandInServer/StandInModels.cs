@@ -84,7 +84,8 @@ public static partial class StandInModels
 
     /// <summary>
     /// Finds the target text in a Step-Audio TTS prompt: the last human turn
-    /// (<c>[BOT] "human\n" text [EOT]</c>), read back with <see cref="StandInTokenizer"/>.
+    /// (<c>[BOT] "human\n" text [EOT]</c>, with a BOS after <c>[BOT]</c> when the role line was tokenized with
+    /// special tokens), read back with <see cref="StandInTokenizer"/>.
     /// </summary>
     public static bool TryFindTargetText(ReadOnlySpan<int> prompt, out string targetText)
     {
@@ -97,12 +98,18 @@ public static partial class StandInModels
         int[] human = StandInTokenizer.Encode("human\n");
         for (int start = prompt.Length - human.Length - 1; start >= 0; start--)
         {
-            if (prompt[start] != BotId || !prompt.Slice(start + 1, human.Length).SequenceEqual(human))
+            if (prompt[start] != BotId)
             {
                 continue;
             }
 
-            ReadOnlySpan<int> rest = prompt[(start + 1 + human.Length)..];
+            int role = start + 1 < prompt.Length && prompt[start + 1] == BosId ? start + 2 : start + 1;
+            if (role + human.Length > prompt.Length || !prompt.Slice(role, human.Length).SequenceEqual(human))
+            {
+                continue;
+            }
+
+            ReadOnlySpan<int> rest = prompt[(role + human.Length)..];
             int end = rest.IndexOf(EotId);
             return end > 0 && StandInTokenizer.TryDecode(rest[..end], out targetText);
         }

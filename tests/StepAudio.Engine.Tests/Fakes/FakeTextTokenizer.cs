@@ -5,7 +5,7 @@ namespace StepAudio.Engine.Tests.Fakes;
 
 /// <summary>
 /// A tokenizer with a known vocabulary: "\n" is two ids (90, 91) so newline stripping by count shows;
-/// "human\n" and "assistant\n" have their own ids; every other character is 100 + its code point.
+/// "human\n" and "assistant\n" have their own ids; every other character is 100 + its code point; special tokens are BOS (1) in front.
 /// </summary>
 internal sealed class FakeTextTokenizer : ITextTokenizer
 {
@@ -15,10 +15,15 @@ internal sealed class FakeTextTokenizer : ITextTokenizer
 
     public ConcurrentQueue<(string Text, string Model)> Calls { get; } = new();
 
-    public Task<int[]> TokenizeAsync(string text, string model, CancellationToken cancellationToken = default)
+    public Task<int[]> TokenizeAsync(string text, string model, bool addSpecialTokens, CancellationToken cancellationToken = default)
     {
         Calls.Enqueue((text, model));
         var ids = new List<int>();
+        if (addSpecialTokens)
+        {
+            ids.Add(TtsPromptBuilder.BosId);
+        }
+
         int i = 0;
         while (i < text.Length)
         {

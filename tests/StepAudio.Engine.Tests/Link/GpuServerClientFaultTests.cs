@@ -133,11 +133,11 @@ public sealed class GpuServerClientFaultTests : StandInTestBase
         // and the warm-up itself is bound by the same limit. The limit is still far below the server's delay.
         using (var patient = new GpuServerClient(ClientOptions(o => o.FirstTokenTimeout = TimeSpan.FromMinutes(1))))
         {
-            await patient.TokenizeAsync("warm", patient.Options.TtsModel);
+            await patient.TokenizeAsync("warm", patient.Options.TtsModel, addSpecialTokens: true);
         }
 
         using var client = new GpuServerClient(ClientOptions(o => o.FirstTokenTimeout = TimeSpan.FromSeconds(2)));
-        await client.TokenizeAsync("warm", client.Options.TtsModel);
+        await client.TokenizeAsync("warm", client.Options.TtsModel, addSpecialTokens: true);
         var ex = await Assert.ThrowsAsync<GpuServerException>(() => CollectAsync(client.StreamChatAsync([new ChatMessage(ChatMessage.Human, "x")])));
 
         Assert.Equal(GpuServerErrorKind.FirstTokenTimeout, ex.Kind);
@@ -202,7 +202,7 @@ public sealed class GpuServerClientFaultTests : StandInTestBase
     {
         using var client = new GpuServerClient(new GpuServerOptions { BaseAddress = new Uri($"http://127.0.0.1:{UnusedPort()}/") });
 
-        var ex = await Assert.ThrowsAsync<GpuServerException>(() => client.TokenizeAsync("x", "step-audio-tts"));
+        var ex = await Assert.ThrowsAsync<GpuServerException>(() => client.TokenizeAsync("x", "step-audio-tts", addSpecialTokens: true));
 
         Assert.Equal(GpuServerErrorKind.Unreachable, ex.Kind);
     }

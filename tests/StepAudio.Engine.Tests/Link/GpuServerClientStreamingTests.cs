@@ -103,15 +103,18 @@ public sealed class GpuServerClientStreamingTests : StandInTestBase
         Assert.Equal([3], root.GetProperty("stop_token_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray());
     }
 
-    [Fact]
-    public async Task TokenizeAsync_WhenCalled_ThenReturnsServerIdsWithoutSpecialTokens()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TokenizeAsync_WhenCalled_ThenTheServerAddsSpecialTokensOnlyWhenAsked(bool addSpecialTokens)
     {
         using var client = new GpuServerClient(ClientOptions());
 
-        int[] ids = await client.TokenizeAsync("\nhé", "step-audio-tts");
+        int[] ids = await client.TokenizeAsync("\nhé", "step-audio-tts", addSpecialTokens);
 
-        Assert.Equal([1010, 1104, 1000 + 0xC3, 1000 + 0xA9], ids);
-        Assert.Contains("\"add_special_tokens\":false", Assert.Single(Server.TokenizeRequestBodies));
+        int[] text = [1010, 1104, 1000 + 0xC3, 1000 + 0xA9];
+        Assert.Equal(addSpecialTokens ? [1, .. text] : text, ids);
+        Assert.Contains($"\"add_special_tokens\":{(addSpecialTokens ? "true" : "false")}", Assert.Single(Server.TokenizeRequestBodies));
     }
 
     [Fact]

@@ -11,10 +11,31 @@ public sealed class TtsPromptBuilderTests
     private static readonly int[] Assistant = FakeTextTokenizer.Assistant;
 
     [Fact]
-    public async Task BuildAsync_WhenGivenAllParts_ThenLayoutMatchesTheReferenceIdForId()
+    public async Task BuildAsync_WhenTokenizedAsUpstreamDoes_ThenEveryEncodedPieceKeepsItsBosExceptTheStrippedTexts()
+    {
+        // tts.py: history = [1] + [4] + encode("system\n...") + [3] + [4] + encode("human\n") + text[len(encode("\n")):] ...
+        var builder = new TtsPromptBuilder(new FakeTextTokenizer(), "tts-model");
+
+        int[] ids = await builder.BuildAsync("Sys", "Hi", new[] { 0, 1024, 5119 }, "Yo");
+
+        int S(char c) => FakeTextTokenizer.Char(c);
+        int[] expected =
+        [
+            1,
+            4, 1, S('s'), S('y'), S('s'), S('t'), S('e'), S('m'), .. Newline, S('S'), S('y'), S('s'), 3,
+            4, 1, .. Human, S('H'), S('i'), 3,
+            4, 1, .. Assistant, 65536, 65536 + 1024, 65536 + 5119, 3,
+            4, 1, .. Human, S('Y'), S('o'), 3,
+            4, 1, .. Assistant,
+        ];
+        Assert.Equal(expected, ids);
+    }
+
+    [Fact]
+    public async Task BuildAsync_WhenGivenAllPartsWithoutSpecialTokens_ThenLayoutHasOneBos()
     {
         var tokenizer = new FakeTextTokenizer();
-        var builder = new TtsPromptBuilder(tokenizer, "tts-model");
+        var builder = new TtsPromptBuilder(tokenizer, "tts-model", addSpecialTokens: false);
 
         int[] ids = await builder.BuildAsync("Sys", "Hi", new[] { 0, 1024, 5119 }, "Yo");
 

@@ -30,7 +30,7 @@ public sealed class ConversationRig : IAsyncDisposable
         _client = new GpuServerClient(ServerOptions);
         Coordinator = new TurnCoordinator(
             _client,
-            new TtsPromptBuilder(_client, ServerOptions.TtsModel),
+            new TtsPromptBuilder(_client, ServerOptions.TtsModel, ServerOptions.TtsAddSpecialTokens),
             _vocoder,
             ReplayVoice.Create(_vocoder),
             Output,

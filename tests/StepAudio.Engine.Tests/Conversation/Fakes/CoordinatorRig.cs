@@ -27,7 +27,7 @@ internal sealed class CoordinatorRig : IAsyncDisposable
         Vocoder = vocoder;
         Voice = voice;
         Output = new RecordingAudioOutput(vocoder.SampleRate);
-        Prompts = new TtsPromptBuilder(client, client.Options.TtsModel);
+        Prompts = new TtsPromptBuilder(client, client.Options.TtsModel, client.Options.TtsAddSpecialTokens);
     }
 
     public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
