@@ -58,6 +58,8 @@ public sealed class DualCodebookTokenizer : IDisposable
             throw new ModelContractException($"Tokenizer model directory {directory} does not exist (see engine/models/CONTRACT.md for its layout).");
         }
 
+        ExportManifest.Verify(directory, "vq02/");
+        ExportManifest.Verify(directory, "vq06/");
         var cmvn = Cmvn.Load(RequireFile(directory, "vq02", "am.mvn"));
         if (cmvn.Dimension != Vq02Encoder.InputDim)
         {

@@ -56,6 +56,7 @@ public sealed partial class StreamingVocoder : IDisposable
         }
 
         var directory = Path.Combine(options.ModelDirectory, "vocoder", options.Profile);
+        ExportManifest.Verify(options.ModelDirectory, $"vocoder/{options.Profile}/");
         var profile = VocoderProfile.Load(directory);
         if (profile.Name != options.Profile)
         {

@@ -138,12 +138,25 @@ public sealed partial class VocoderSession : IDisposable
     /// <summary>The whole-utterance reference path (Step-Audio's own): one flow pass, one HiFT pass, same models and seed. Ends any streamed utterance.</summary>
     public float[] SynthesizeAll(ReadOnlySpan<int> audioIds)
     {
+        var (mel, frames) = SynthesizeMelAll(audioIds);
+        return DecodeAll(mel, frames);
+    }
+
+    /// <summary>The whole utterance's flow mel, channel-major <c>[bins, frames]</c> (the parity tests compare it with the reference's).</summary>
+    internal (float[] Mel, int Frames) SynthesizeMelAll(ReadOnlySpan<int> audioIds)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var tokens = FlowTokenMapper.MapAll(_profile.TokenLayout, audioIds);
         CheckVocabulary(tokens);
         var steps = tokens.Length / _width;
-        var mel = _flow.SynthesizeWhole(tokens, steps, CancellationToken.None);
-        var frames = steps == 0 ? 0 : _profile.FramesForTokens(steps);
+        var mel = _flow.SynthesizeWhole(tokens, steps, CancellationToken.None).ToArray();
+        return (mel, steps == 0 ? 0 : _profile.FramesForTokens(steps));
+    }
+
+    /// <summary>One HiFT pass over a whole channel-major mel from a fresh source. Ends any streamed utterance.</summary>
+    internal float[] DecodeAll(ReadOnlySpan<float> mel, int frames)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         _hift.Reset();
         _active = false; // the HiFT caches of any streamed utterance are gone
         return _hift.Decode(mel, frames, 0, frames, 0).ToArray();
