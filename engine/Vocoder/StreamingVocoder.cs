@@ -71,7 +71,18 @@ public sealed partial class StreamingVocoder : IDisposable
         {
             if (options.Inference.WarmUp)
             {
-                vocoder.WarmUp();
+                var realTimeFactor = vocoder.WarmUp();
+                if (models.All.Any(m => m.Provider == ExecutionTarget.Cpu))
+                {
+                    if (realTimeFactor > 1)
+                    {
+                        Log.SlowerThanRealTimeOnCpu(vocoder._logger, profile.Name, realTimeFactor);
+                    }
+                    else
+                    {
+                        Log.RealTimeOnCpu(vocoder._logger, profile.Name, realTimeFactor);
+                    }
+                }
             }
         }
         catch
@@ -208,7 +219,8 @@ public sealed partial class StreamingVocoder : IDisposable
         return spks;
     }
 
-    private void WarmUp()
+    /// <summary>Runs every model once, then times a second whole pass: its real-time factor (compute over audio seconds).</summary>
+    private double WarmUp()
     {
         // A short prompt and utterance of valid ids exercise every model at the shapes the stage uses,
         // so a model that loads but produces other shapes (e.g. another hop) fails here, not mid-reply.
@@ -225,6 +237,10 @@ public sealed partial class StreamingVocoder : IDisposable
         embedding[0] += 1; // a zero embedding has no direction to normalise
         using var session = StartSession(new SpeakerPrompt(promptTokens, new float[melFrames * profile.MelBins], melFrames, embedding));
         session.SynthesizeAll(promptIds);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var samples = session.SynthesizeAll(promptIds).Length;
+        var seconds = samples / (double)profile.SampleRate;
+        return seconds <= 0 ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds / seconds;
     }
 
     private static partial class Log
@@ -234,6 +250,13 @@ public sealed partial class StreamingVocoder : IDisposable
 
         [LoggerMessage(EventId = 1504, Level = LogLevel.Information, Message = "Vocoder model {File}: asked for {Requested}, runs on {Provider} (fallback: {FallbackReason})")]
         public static partial void ModelProvider(ILogger logger, string file, ExecutionTarget requested, ExecutionTarget provider, string fallbackReason);
+
+        [LoggerMessage(EventId = 1505, Level = LogLevel.Warning,
+            Message = "Vocoder profile {Profile} runs on the CPU slower than real time (real-time factor {RealTimeFactor:F2} on its warm-up utterance): replies will pause while it catches up; run it on CUDA (Vocoder:Inference:Provider)")]
+        public static partial void SlowerThanRealTimeOnCpu(ILogger logger, string profile, double realTimeFactor);
+
+        [LoggerMessage(EventId = 1506, Level = LogLevel.Information, Message = "Vocoder profile {Profile} runs on the CPU at real-time factor {RealTimeFactor:F2} on its warm-up utterance")]
+        public static partial void RealTimeOnCpu(ILogger logger, string profile, double realTimeFactor);
 
         [LoggerMessage(EventId = 1502, Level = LogLevel.Debug, Message = "Vocoder session started: {PromptSteps} prompt tokens, {PromptFrames} prompt mel frames")]
         public static partial void SessionStarted(ILogger logger, int promptSteps, int promptFrames);
