@@ -233,6 +233,29 @@ public sealed class VocoderChunkPlanTests(ContractVocoderDirectory models, ITest
         Assert.DoesNotContain(lines, line => line.Contains("fallback: none", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Load_WhenTheVocoderRunsOnTheCpu_ThenItsMeasuredRealTimeFactorIsLogged()
+    {
+        var logger = new RecordingLogger<StreamingVocoder>();
+
+        using var vocoder = StreamingVocoder.Load(new VocoderOptions { ModelDirectory = models.Root }, new OnnxSessionFactory(), logger);
+
+        // 1505 (a warning) when slower than real time, 1506 otherwise: either way once, with the figure.
+        var line = Assert.Single(logger.Lines, l => l.StartsWith("Vocoder profile v1 runs on the CPU", StringComparison.Ordinal));
+        Assert.Matches(@"real-time factor \d+\.\d\d", line);
+    }
+
+    [Fact]
+    public void Load_WhenWarmUpIsOff_ThenNoRealTimeFactorIsClaimed()
+    {
+        var logger = new RecordingLogger<StreamingVocoder>();
+        var inference = new InferenceOptions { WarmUp = false };
+
+        using var vocoder = StreamingVocoder.Load(new VocoderOptions { ModelDirectory = models.Root, Inference = inference }, new OnnxSessionFactory(), logger);
+
+        Assert.DoesNotContain(logger.Lines, l => l.Contains("real-time factor", StringComparison.Ordinal));
+    }
+
     private static int IdsForSteps(VocoderProfile profile, int steps) =>
         profile.TokenLayout == FlowTokenLayout.Interleaved ? steps : 5 * (int)Math.Ceiling(steps / 3.0);
 
