@@ -39,6 +39,9 @@ usage: ./deploy.sh <command>
           speculative request, tokens, stand-in GPU server, vocoder, reply WAV, timeline
   test    every test (what CI runs)
   bench   the BenchmarkDotNet suite (BENCH_FILTER='*Wake*' to pick)
+  bench-models  Step-Audio's networks at their real sizes (export.py --size full, random weights, cached in
+          .cache/models-full) measured on this machine: writes artifacts/bench/models-<provider>.md
+          (BENCH_PROVIDER=cpu|cuda, BENCH_THREADS=1, BENCH_MODELS=DIR for another export, e.g. real weights)
   publish self-contained linux-x64 and linux-arm64 builds (ReadyToRun) in artifacts/publish/,
           with their size and the x64 build's time to READY and idle memory
   image   the A/B root filesystem (tree and ext4 image) in artifacts/image/<rid>/: the published
@@ -280,6 +283,27 @@ cmd_bench() {
   cmd_setup
   step "running benchmarks"
   dotnet run -c Release --project tests/StepAudio.Benchmarks -- --filter "${BENCH_FILTER:-*}" "$@"
+}
+
+cmd_bench_models() {
+  cmd_setup "${EXPORT_APT[@]}"
+  local dir="${BENCH_MODELS:-$CACHE/models-full}" provider="${BENCH_PROVIDER:-cpu}"
+  if [[ -z "${BENCH_MODELS:-}" ]]; then
+    local stamp
+    stamp="$(cat "$ROOT"/engine/models/export/*.py | sha256sum | cut -c1-16)-full-$EXPORT_SEED"
+    if [[ ! -f "$dir/.export-stamp" || "$(cat "$dir/.export-stamp")" != "$stamp" ]]; then
+      step "exporting the full-size Step-Audio models (random weights, seed $EXPORT_SEED) into $dir: several minutes"
+      rm -rf "$dir.export" && mkdir -p "$CACHE"
+      /usr/bin/python3 "$EXPORTER" --random "$EXPORT_SEED" --size full --out "$dir.export" 2>&1 | tee "$CACHE/export-full.log" \
+        || die "the full-size export failed (output above)."
+      echo "$stamp" >"$dir.export/.export-stamp"
+      rm -rf "$dir" && mv "$dir.export" "$dir"
+    fi
+  fi
+  mkdir -p "$ROOT/artifacts/bench"
+  step "measuring the models in $dir on the $provider provider"
+  dotnet run -c Release --no-build --project tests/StepAudio.Benchmarks -- models --dir "$dir" --provider "$provider" \
+    --threads "${BENCH_THREADS:-1}" --markdown "$ROOT/artifacts/bench/models-$provider.md"
 }
 
 cmd_publish() {
@@ -592,6 +616,7 @@ main() {
     demo) cmd_demo ;;
     test) cmd_test ;;
     bench) cmd_bench "$@" ;;
+    bench-models) cmd_bench_models "$@" ;;
     publish) cmd_publish ;;
     image) cmd_image ;;
     bundle) cmd_bundle ;;
