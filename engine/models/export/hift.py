@@ -487,8 +487,10 @@ def export(model: HiFTGenerator, layout: common.Layout, refs: common.References)
     _fix_batch_dims(path)
     with torch.no_grad():
         pcm, source = wrapper(mel, fresh_cache)
+        # PCM within 1e-3, the pipeline's HiFT limit: the sine source integrates f0 over every sample, so a float32
+        # difference of 1e-6 in the f0 predictor grows into the phase along the window.
         refs.case("hift", ONNX_PATH, inputs={"mel": mel, "cache_source": fresh_cache},
-                  outputs={"pcm": pcm, "source": source}, atol=1e-4)
+                  outputs={"pcm": pcm, "source": source}, atol=1e-3)
         # The next chunk as the device runs it: the window re-reads the last 20 frames of the first, whose source
         # samples come from the first call.
         cache_frames = 20
@@ -496,7 +498,7 @@ def export(model: HiFTGenerator, layout: common.Layout, refs: common.References)
         cache = source[:, :, -cache_frames * wrapper.scale:].contiguous()
         pcm2, source2 = wrapper(mel2, cache)
         refs.case("hift_cached", ONNX_PATH, inputs={"mel": mel2, "cache_source": cache},
-                  outputs={"pcm": pcm2, "source": source2}, atol=1e-4)
+                  outputs={"pcm": pcm2, "source": source2}, atol=1e-3)
 
 
 def _fix_batch_dims(path: Path) -> None:
