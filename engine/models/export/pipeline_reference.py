@@ -95,15 +95,16 @@ def prompt_mel(samples_22k: np.ndarray, sample_rate: int = 22050) -> np.ndarray:
     """CosyVoice's feat_extractor (matcha mel_spectrogram: n_fft 1024, 80 mels, hop 256, win 1024, fmin 0,
     fmax 8000, center False after a reflect pad of 384) as frame-major [T, 80]. librosa's Slaney mel matrix is
     torchaudio's melscale_fbanks with norm and scale 'slaney'."""
-    y = torch.from_numpy(samples_22k.astype(np.float32))[None, :]
+    # In float64, as the device computes it: float32's FFT rounding moves the log of quiet bins by up to 2e-3.
+    y = torch.from_numpy(samples_22k.astype(np.float32)).to(torch.float64)[None, :]
     y = torch.nn.functional.pad(y[:, None, :], (384, 384), mode="reflect")[:, 0, :]
-    spec = torch.stft(y, 1024, hop_length=256, win_length=1024, window=torch.hann_window(1024), center=False,
+    spec = torch.stft(y, 1024, hop_length=256, win_length=1024, window=torch.hann_window(1024, dtype=torch.float64), center=False,
                       normalized=False, onesided=True, return_complex=True)
     spec = torch.view_as_real(spec)
     spec = torch.sqrt(spec.pow(2).sum(-1) + 1e-9)
     mel_basis = torchaudio.functional.melscale_fbanks(513, 0.0, 8000.0, 80, sample_rate, norm="slaney", mel_scale="slaney").T
-    mel = torch.log(torch.clamp(torch.matmul(mel_basis, spec), min=1e-5))
-    return mel[0].T.contiguous().numpy()
+    mel = torch.log(torch.clamp(torch.matmul(mel_basis.to(torch.float64), spec), min=1e-5))
+    return mel[0].T.contiguous().numpy().astype(np.float32)
 
 
 def merge_tokens(vq02: List[int], vq06: List[int]) -> List[int]:
@@ -158,7 +159,10 @@ def write(models: dict, refs, seed: int = 7) -> dict:
     encoder, shift, scale, codebook = models["vq02"]
 
     def tokens_of(normalised: np.ndarray) -> dict:
-        r02 = vq02_reference.vq02_reference(encoder, shift, scale, codebook, normalised)
+        # Without get_vq02_code's WAV round trip (torchaudio.save then load): it moves samples by up to 3e-8, a float
+        # rounding that shifts the log energy of a near-empty fbank bin by up to 0.05; the device reads the samples
+        # as they are, and the comparison must start from the same ones.
+        r02 = vq02_reference.vq02_reference(encoder, shift, scale, codebook, normalised, roundtrip=False)
         r06 = speech_tokenizer.vq06_reference(models["vq06"], normalised)
         merged = merge_tokens([int(x) for x in r02["ids"]], [int(x) for x in r06["ids"]])
         return {"vq02": r02, "vq06": r06, "merged": merged}
@@ -169,16 +173,18 @@ def write(models: dict, refs, seed: int = 7) -> dict:
         t = tokens_of(normalised)
         entry = {
             "name": name,
-            "samples": refs.save(f"clip.{name}.samples", audio),
-            "vq02": refs.save(f"clip.{name}.vq02", np.asarray(t["vq02"]["ids"], dtype=np.int64)),
-            "vq02_margin": refs.save(f"clip.{name}.vq02_margin", np.asarray(t["vq02"]["margins"], dtype=np.float32)),
-            "vq06": refs.save(f"clip.{name}.vq06", np.asarray(t["vq06"]["ids"], dtype=np.int64)),
-            "vq06_margin": refs.save(f"clip.{name}.vq06_margin", np.asarray(t["vq06"]["margins"], dtype=np.float32)),
-            "llm_ids": refs.save(f"clip.{name}.llm_ids", np.asarray([LLM_AUDIO_OFFSET + x for x in t["merged"]], dtype=np.int64)),
+            "samples": refs.save(f"pipeline.clip.{name}.samples", audio),
+            "vq02": refs.save(f"pipeline.clip.{name}.vq02", np.asarray(t["vq02"]["ids"], dtype=np.int64)),
+            "vq02_margin": refs.save(f"pipeline.clip.{name}.vq02_margin", np.asarray(t["vq02"]["margins"], dtype=np.float32)),
+            "vq06": refs.save(f"pipeline.clip.{name}.vq06", np.asarray(t["vq06"]["ids"], dtype=np.int64)),
+            "vq06_margin": refs.save(f"pipeline.clip.{name}.vq06_margin", np.asarray(t["vq06"]["margins"], dtype=np.float32)),
+            "llm_ids": refs.save(f"pipeline.clip.{name}.llm_ids", np.asarray([LLM_AUDIO_OFFSET + x for x in t["merged"]], dtype=np.int64)),
             "token_string": "".join(f"<audio_{x}>" for x in t["merged"]),
         }
         if name == "r0400":
-            entry["encoder_out"] = refs.save(f"clip.{name}.encoder_out", np.asarray(t["vq02"]["encoder_out"], dtype=np.float32))
+            entry["encoder_out"] = refs.save(f"pipeline.clip.{name}.encoder_out", np.asarray(t["vq02"]["encoder_out"], dtype=np.float32))
+            entry["features"] = refs.save(f"pipeline.clip.{name}.features", np.asarray(t["vq02"]["features"], dtype=np.float32))
+            entry["chunk_frames"] = [int(c.shape[0]) for c in t["vq02"]["feature_chunks"]]
         index["clips"].append(entry)
 
     # The speaker prompt: 16 kHz with late and early silence around the speech, so the trim has work to do.
@@ -205,21 +211,21 @@ def write(models: dict, refs, seed: int = 7) -> dict:
     pcm = np.asarray(hift_module.hift_reference(models["hift"], torch.from_numpy(flow_mel)), dtype=np.float32)
 
     index["prompt"] = {
-        "samples16k": refs.save("prompt.samples16k", prompt16),
-        "trimmed": refs.save("prompt.trimmed", trimmed),
-        "tokens": refs.save("prompt.tokens", np.asarray(prompt_tokens, dtype=np.int64)),
-        "samples22k": refs.save("prompt.samples22k", prompt22.astype(np.float32)),
-        "mel": refs.save("prompt.mel", mel),
-        "fbank": refs.save("prompt.fbank", np.asarray(cam["fbank"], dtype=np.float32)),
-        "embedding": refs.save("prompt.embedding", np.asarray(cam["embedding"], dtype=np.float32)),
+        "samples16k": refs.save("pipeline.prompt.samples16k", prompt16),
+        "trimmed": refs.save("pipeline.prompt.trimmed", trimmed),
+        "tokens": refs.save("pipeline.prompt.tokens", np.asarray(prompt_tokens, dtype=np.int64)),
+        "samples22k": refs.save("pipeline.prompt.samples22k", prompt22.astype(np.float32)),
+        "mel": refs.save("pipeline.prompt.mel", mel),
+        "fbank": refs.save("pipeline.prompt.fbank", np.asarray(cam["fbank"], dtype=np.float32)),
+        "embedding": refs.save("pipeline.prompt.embedding", np.asarray(cam["embedding"], dtype=np.float32)),
     }
     index["flow"] = {
-        "target": refs.save("flow.target", np.asarray(target, dtype=np.int64)),
+        "target": refs.save("pipeline.flow.target", np.asarray(target, dtype=np.int64)),
         "noise_seed": noise_seed,
-        "mel": refs.save("flow.mel", flow_mel),
+        "mel": refs.save("pipeline.flow.mel", flow_mel),
         "frames": int(flow_mel.shape[-1]),
     }
-    index["hift"] = {"mel": index["flow"]["mel"], "pcm": refs.save("hift.pcm", pcm)}
+    index["hift"] = {"mel": index["flow"]["mel"], "pcm": refs.save("pipeline.hift.pcm", pcm)}
     with open(refs.root / "reference" / "pipeline.json", "w") as f:
         json.dump(index, f, indent=2)
     return index
