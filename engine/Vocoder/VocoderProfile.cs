@@ -80,7 +80,7 @@ public sealed class VocoderProfile
     /// <summary>Audio ids consumed per flow step: 1 for interleaved, 5/3 for the layouts that turn each 5-id group into 3 steps.</summary>
     public double AudioIdsPerStep => TokenLayout == FlowTokenLayout.Interleaved ? 1.0 : 5.0 / 3.0;
 
-    /// <summary>Audio ids per second of speech this profile implies (the rate a real-time TTS model emits them): 41.67 for Step-Audio's ids.</summary>
+    /// <summary>Audio ids per second of speech this profile implies (the rate a real-time TTS model must emit them): the flow's token rate times the ids per step.</summary>
     public double AudioIdRate => TokenRate * AudioIdsPerStep;
 
     /// <summary>Target mel frames for <paramref name="tokens"/> flow tokens: <c>int(n / token_rate * sample_rate / hop)</c>.</summary>

@@ -88,8 +88,9 @@ internal static class StepAudioModelBench
         var eot = Median(endOfTurn.Skip(1));
         rows.Add(("end of a 5 s turn to its token string", $"{eot:F0} ms", "vq02 tail + vq06 of 5 s + merge"));
 
-        // The vocoder: 10 s of interleaved ids (41.67 ids/s) on a 3 s prompt.
-        var ids = AudioIds(417);
+        // The vocoder: 10 s of audio ids at the rate the profile implies (its token rate and layout) on a 3 s prompt.
+        var idRate = vocoder.Profile.AudioIdRate;
+        var ids = AudioIds((int)Math.Round(10 * idRate));
         var promptIds = AudioIds(125, seed: 5);
         var promptFrames = (int)(3.0 * vocoder.SampleRate / vocoder.Profile.Hop);
         var prompt = new SpeakerPrompt(promptIds, PromptMel(promptFrames), promptFrames, Embedding());
@@ -99,8 +100,8 @@ internal static class StepAudioModelBench
         var seconds = melFrames * vocoder.Profile.Hop / (double)vocoder.SampleRate;
         var flowMs = Median(Enumerable.Range(0, Repeats).Select(_ => Time(() => voice.SynthesizeMelAll(ids))));
         var hiftMs = Median(Enumerable.Range(0, Repeats).Select(_ => Time(() => voice.DecodeAll(mel, melFrames))));
-        rows.Add(("flow real-time factor (whole 10 s utterance, 10 Euler steps, CFG)", $"{flowMs / 1000 / seconds:F3}", $"{flowMs:F0} ms for {seconds:F1} s"));
-        rows.Add(("HiFT real-time factor (whole 10 s utterance)", $"{hiftMs / 1000 / seconds:F3}", $"{hiftMs:F0} ms for {seconds:F1} s"));
+        rows.Add(($"flow real-time factor (whole {seconds:F0} s utterance, {vocoder.Profile.FlowSteps} Euler steps, CFG)", $"{flowMs / 1000 / seconds:F3}", $"{flowMs:F0} ms for {seconds:F1} s"));
+        rows.Add(($"HiFT real-time factor (whole {seconds:F0} s utterance)", $"{hiftMs / 1000 / seconds:F3}", $"{hiftMs:F0} ms for {seconds:F1} s"));
 
         // First chunk: the ids it needs arrive at once; its compute is what the first PCM waits for beyond them.
         var first = new List<double>();
@@ -123,7 +124,8 @@ internal static class StepAudioModelBench
         var firstMs = Median(first.Skip(1));
         var needed = vocoder.Chunking.TokensBeforeFirstChunk;
         rows.Add(("flow + HiFT first chunk (ids already in)", $"{firstMs:F0} ms", $"{needed} ids"));
-        rows.Add(("first audio id to first PCM, ids at 41.67/s", $"{(needed / 41.67 * 1000) + firstMs:F0} ms", $"{needed / 41.67 * 1000:F0} ms waiting for ids + the first chunk"));
+        var waitMs = needed / idRate * 1000;
+        rows.Add(($"first audio id to first PCM, ids at {idRate:F2}/s", $"{waitMs + firstMs:F0} ms", $"{waitMs:F0} ms waiting for ids + the first chunk"));
 
         using var process = Process.GetCurrentProcess();
         process.Refresh();
