@@ -16,6 +16,7 @@ using StepAudio.Appliance.Fleet;
 using StepAudio.Appliance.Tools;
 using StepAudio.Engine.Echo;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Ops.Arbitration;
 using StepAudio.Ops.Commands;
 using StepAudio.Ops.Config;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Threading.Channels;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Vocoder;
 
 namespace StepAudio.Engine.Pipeline;
@@ -24,7 +25,7 @@ internal sealed class ReplySpeaker(
     /// <summary>True from the start of a reply (or a say) until its audio has drained or it was cut off.</summary>
     public bool IsSpeaking => Volatile.Read(ref _speaking) > 0;
 
-    public async Task<ReplySummary> SpeakAsync(ChatStream chat, TurnLatency latency, int turnId, CancellationToken cancellationToken)
+    public async Task<ReplySummary> SpeakAsync(ChatStream chat, TurnStamps latency, int turnId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _speaking);
         try
@@ -37,7 +38,7 @@ internal sealed class ReplySpeaker(
         }
     }
 
-    private async Task<ReplySummary> SpeakCoreAsync(ChatStream chat, TurnLatency latency, int turnId, CancellationToken cancellationToken)
+    private async Task<ReplySummary> SpeakCoreAsync(ChatStream chat, TurnStamps latency, int turnId, CancellationToken cancellationToken)
     {
         var sentences = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         using var stopSpeaking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -52,8 +53,7 @@ internal sealed class ReplySpeaker(
                 if (text.Length == 0)
                 {
                     latency.FirstText = chat.FirstTokenStamp;
-                    owner.Emit(PipelineEventTypes.FirstTextToken, owner.Timeline.AtMs(chat.FirstTokenStamp), ("turn", turnId),
-                        ("server_first_token_ms", latency.Since(chat.RequestStamp, chat.FirstTokenStamp)));
+                    owner.Emit(new FirstTextToken(owner.Timeline.AtMs(chat.FirstTokenStamp), turnId, latency.Since(chat.RequestStamp, chat.FirstTokenStamp)));
                 }
 
                 text.Append(delta);
@@ -89,7 +89,7 @@ internal sealed class ReplySpeaker(
         return new ReplySummary(text.ToString(), count, seconds);
     }
 
-    private int Enqueue(ChannelWriter<string> writer, string sentence, int count, TurnLatency latency)
+    private int Enqueue(ChannelWriter<string> writer, string sentence, int count, TurnStamps latency)
     {
         if (count == 0)
         {
@@ -112,7 +112,7 @@ internal sealed class ReplySpeaker(
         }
     }
 
-    private async Task<double> SpeakSentencesAsync(ChannelReader<string> sentences, TurnLatency latency, int turnId, CancellationToken cancellationToken)
+    private async Task<double> SpeakSentencesAsync(ChannelReader<string> sentences, TurnStamps latency, int turnId, CancellationToken cancellationToken)
     {
         var resampler = vocoder.SampleRate == output.SampleRate ? null : new PolyphaseResampler(vocoder.SampleRate, output.SampleRate);
         var resampled = Array.Empty<float>();
@@ -133,7 +133,7 @@ internal sealed class ReplySpeaker(
             if (first)
             {
                 latency.TtsRequest = owner.Timeline.Stamp();
-                owner.Emit(PipelineEventTypes.TtsRequest, owner.Timeline.NowMs, ("turn", turnId), ("text", sentence));
+                owner.Emit(new TtsRequested(owner.Timeline.NowMs, turnId, sentence));
             }
 
             var choice = Voices.Select(tagged);
@@ -159,8 +159,7 @@ internal sealed class ReplySpeaker(
                 if (first && latency.FirstAudioOut == 0)
                 {
                     latency.FirstAudioOut = owner.Timeline.Stamp();
-                    owner.Emit(PipelineEventTypes.FirstAudioOut, owner.Timeline.NowMs, ("turn", turnId),
-                        ("first_audio_token_to_audio_out_ms", latency.Since(latency.FirstAudioToken, latency.FirstAudioOut)));
+                    owner.Emit(new FirstAudioOut(owner.Timeline.NowMs, turnId, latency.Since(latency.FirstAudioToken, latency.FirstAudioOut)));
                 }
             }
 
@@ -179,7 +178,7 @@ internal sealed class ReplySpeaker(
 
     private async IAsyncEnumerable<int> ObserveFirstId(
         IAsyncEnumerable<int> ids,
-        TurnLatency latency,
+        TurnStamps latency,
         int turnId,
         bool firstSentence,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -190,8 +189,7 @@ internal sealed class ReplySpeaker(
             if (!seen && firstSentence)
             {
                 latency.FirstAudioToken = owner.Timeline.Stamp();
-                owner.Emit(PipelineEventTypes.FirstAudioToken, owner.Timeline.NowMs, ("turn", turnId),
-                    ("server_first_audio_id_ms", latency.Since(latency.TtsRequest, latency.FirstAudioToken)));
+                owner.Emit(new FirstAudioToken(owner.Timeline.NowMs, turnId, latency.Since(latency.TtsRequest, latency.FirstAudioToken)));
             }
 
             seen = true;

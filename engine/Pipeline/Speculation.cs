@@ -1,3 +1,4 @@
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Tokenizer;
 
 namespace StepAudio.Engine.Pipeline;
@@ -106,7 +107,7 @@ internal sealed class Speculation : IAsyncDisposable
         }
 
         var chat = ChatStream.Start(owner.Client, owner.Messages(tokens), owner.Timeline, owner.Tools, holdTools: true, cancellationToken);
-        owner.Emit(PipelineEventTypes.SpeculativeStart, chat.RequestAtMs, ("turn", TurnId), ("groups", Groups));
+        owner.Emit(new SpeculationStarted(chat.RequestAtMs, TurnId, Groups));
         return chat;
     }
 }

@@ -1,3 +1,5 @@
+using StepAudio.Engine.Pipeline.Events;
+
 namespace StepAudio.Engine.Pipeline;
 
 /// <summary>The coordinator's side of barge-in.</summary>
@@ -18,8 +20,7 @@ public sealed partial class TurnCoordinator
         // then waits for the current reply waits for the flush too, not for the reply it replaces.
         _reply = FlushAfterAsync(reply);
         _replyCancel?.Cancel();
-        Emit(PipelineEventTypes.BargeIn, bargeIn.AtMs, ("turn", bargeIn.TurnId), ("trigger", bargeIn.Keyword), ("speech_ms", bargeIn.SpeechMs),
-            ("score", Math.Round(bargeIn.Score, 4)), ("reply_cancelled", playing), ("stop_latency_frames", 0));
+        Emit(new BargedIn(bargeIn.AtMs, bargeIn.TurnId, bargeIn.Keyword, bargeIn.SpeechMs, Math.Round(bargeIn.Score, 4), playing, StopLatencyFrames: 0));
     }
 
     private async Task FlushAfterAsync(Task reply)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StepAudio.Engine.Conversation;
+using StepAudio.Engine.Pipeline.Events;
 
 namespace StepAudio.Engine.Pipeline;
 
@@ -37,7 +38,7 @@ public sealed partial class TurnCoordinator
         if (FollowUpWindow is { } followUp && window > TimeSpan.Zero)
         {
             followUp.OpenFollowUpWindow(window);
-            Emit(PipelineEventTypes.FollowUpOpen, _timeline.NowMs, ("turn", turnId), ("window_ms", window.TotalMilliseconds), ("session", _context.SessionId));
+            Emit(new FollowUpOpened(_timeline.NowMs, turnId, window.TotalMilliseconds, _context.SessionId));
         }
 
         PreparePromptsInBackground();
@@ -47,7 +48,7 @@ public sealed partial class TurnCoordinator
     private void OnFollowUpSpeech(TurnSignal signal)
     {
         _answering = Task.FromResult(true);
-        Emit(PipelineEventTypes.FollowUpStart, signal.AtMs, ("turn", signal.TurnId), ("session", _context.SessionId));
+        Emit(new FollowUpStarted(signal.AtMs, signal.TurnId, _context.SessionId));
     }
 
     /// <summary>Renders the offline prompts the device does not have in its own voice yet, off the turn's path.</summary>
@@ -86,8 +87,7 @@ public sealed partial class TurnCoordinator
         try
         {
             var clip = await prompts.PlayAsync(kind, _output, cancellationToken);
-            Emit(PipelineEventTypes.OfflinePrompt, _timeline.NowMs, ("turn", turnId), ("kind", kind.ToString()),
-                ("source", clip.Source.ToString()), ("seconds", Math.Round(clip.Seconds, 2)));
+            Emit(new OfflinePromptPlayed(_timeline.NowMs, turnId, kind, clip.Source, Math.Round(clip.Seconds, 2)));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

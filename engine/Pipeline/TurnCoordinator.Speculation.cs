@@ -1,3 +1,4 @@
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Tokenizer;
 
 namespace StepAudio.Engine.Pipeline;
@@ -15,14 +16,13 @@ public sealed partial class TurnCoordinator
         var verdict = await speculation.TryCommitAsync(final);
         if (verdict.Chat is not null)
         {
-            Emit(PipelineEventTypes.SpeculativeCommit, _timeline.NowMs, ("turn", turnId), ("groups", speculation.Groups));
+            Emit(new SpeculationCommitted(_timeline.NowMs, turnId, speculation.Groups));
             return verdict.Chat;
         }
 
         await speculation.DisposeAsync();
-        Emit(PipelineEventTypes.SpeculativeDiscard, _timeline.NowMs, ("turn", turnId),
-            ("reason", verdict.Outcome == SpeculationOutcome.TokensChanged ? "tokens_changed" : "failed"),
-            ("groups", speculation.Groups), ("final_groups", final.GroupCount), ("shared_groups", verdict.SharedGroups));
+        var reason = verdict.Outcome == SpeculationOutcome.TokensChanged ? SpeculationDiscardReason.TokensChanged : SpeculationDiscardReason.Failed;
+        Emit(new SpeculationDiscarded(_timeline.NowMs, turnId, reason, speculation.Groups, final.GroupCount, verdict.SharedGroups));
         return null;
     }
 }

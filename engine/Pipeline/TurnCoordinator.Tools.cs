@@ -29,6 +29,5 @@ public sealed partial class TurnCoordinator
     }
 
     private void OnToolCallCompleted(object? sender, ToolCallCompletedEventArgs e) =>
-        Emit(ToolEventTypes.ToolCall, _timeline.NowMs, ("tool", e.Call.Name), ("call_id", e.Call.Id), ("ok", e.Result.Succeeded),
-            ("ms", Math.Round(e.Milliseconds, 1)));
+        Emit(new ToolCallFinished(_timeline.NowMs, e.Call.Name, e.Call.Id, e.Result.Succeeded, Math.Round(e.Milliseconds, 1)));
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
 
@@ -100,7 +101,7 @@ public sealed partial class TurnCoordinator
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         await _reply.WaitAsync(cancellationToken);
         await using var chat = ChatStream.FromText(text, _timeline);
-        var latency = new TurnLatency(_timeline, _timeline.Stamp()) { ChatRequest = chat.RequestStamp };
+        var latency = new TurnStamps(_timeline, _timeline.Stamp()) { ChatRequest = chat.RequestStamp };
         var summary = await _speaker.SpeakAsync(chat, latency, turnId: 0, cancellationToken);
         return summary.AudioSeconds;
     }
@@ -145,8 +146,7 @@ public sealed partial class TurnCoordinator
                 // A new wake while a reply plays pre-empts it.
                 _replyCancel?.Cancel();
                 await CancelSpeculationAsync(emit: false);
-                Emit(PipelineEventTypes.Wake, signal.AtMs, ("keyword", signal.Keyword), ("score", Math.Round(signal.Score, 4)), ("turn", signal.TurnId),
-                    ("snr_db", signal.SignalToNoiseDb));
+                Emit(new WakeDetected(signal.AtMs, signal.TurnId, signal.Keyword, Math.Round(signal.Score, 4), signal.SignalToNoiseDb));
                 _answering = ArbitrateAsync(signal, cancellationToken);
                 break;
 
@@ -161,15 +161,15 @@ public sealed partial class TurnCoordinator
                 break;
 
             case TurnSignalKind.FollowUpClosed:
-                Emit(PipelineEventTypes.FollowUpEnd, signal.AtMs, ("turn", signal.TurnId));
+                Emit(new FollowUpEnded(signal.AtMs, signal.TurnId));
                 break;
 
             case TurnSignalKind.SpeechStart:
-                Emit(PipelineEventTypes.SpeechStart, signal.AtMs, ("turn", signal.TurnId));
+                Emit(new SpeechStarted(signal.AtMs, signal.TurnId));
                 break;
 
             case TurnSignalKind.Pause:
-                Emit(PipelineEventTypes.Pause, signal.AtMs, ("turn", signal.TurnId));
+                Emit(new SpeechPaused(signal.AtMs, signal.TurnId));
                 await CancelSpeculationAsync(emit: true, signal.AtMs);
                 if (SpeculativeResponses && (!_answering.IsCompletedSuccessfully || _answering.Result))
                 {
@@ -184,12 +184,12 @@ public sealed partial class TurnCoordinator
 
             case TurnSignalKind.NoSpeech:
                 await CancelSpeculationAsync(emit: false);
-                Emit(PipelineEventTypes.NoSpeech, signal.AtMs, ("turn", signal.TurnId));
+                Emit(new NoSpeechHeard(signal.AtMs, signal.TurnId));
                 TurnCompletion(signal.TurnId).TrySetResult();
                 break;
 
             case TurnSignalKind.EndOfTurn:
-                Emit(PipelineEventTypes.EndOfTurn, signal.AtMs, ("turn", signal.TurnId), ("reason", signal.Reason));
+                Emit(new EndOfTurnDetected(signal.AtMs, signal.TurnId, signal.Reason));
                 var speculation = _speculation;
                 _speculation = null;
                 await _reply;
@@ -216,7 +216,7 @@ public sealed partial class TurnCoordinator
         _speculation = null;
         if (emit)
         {
-            Emit(PipelineEventTypes.SpeculativeCancel, double.IsNaN(atMs) ? _timeline.NowMs : atMs, ("turn", speculation.TurnId));
+            Emit(new SpeculationCancelled(double.IsNaN(atMs) ? _timeline.NowMs : atMs, speculation.TurnId));
         }
 
         _closing = Task.WhenAll(_closing, speculation.DisposeAsync().AsTask());
@@ -241,20 +241,19 @@ public sealed partial class TurnCoordinator
     private async Task ReplyAsync(TurnSignal endOfTurn, Speculation? speculation, Task<bool> answering, CancellationToken cancellationToken)
     {
         var endStamp = _timeline.Stamp();
-        var latency = new TurnLatency(_timeline, endStamp);
+        var latency = new TurnStamps(_timeline, endStamp);
         ChatStream? chat = null;
         try
         {
             if (!await answering.WaitAsync(cancellationToken))
             {
-                Emit(PipelineEventTypes.ArbitrationLost, _timeline.NowMs, ("turn", endOfTurn.TurnId));
+                Emit(new ArbitrationLost(_timeline.NowMs, endOfTurn.TurnId));
                 return;
             }
 
             var tokens = await endOfTurn.Tokens!.WaitAsync(cancellationToken);
             latency.TokensReady = _timeline.Stamp();
-            Emit(PipelineEventTypes.TokensReady, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("groups", tokens.GroupCount),
-                ("ms_after_end_of_turn", latency.Since(endStamp, latency.TokensReady)));
+            Emit(new TokensReady(_timeline.NowMs, endOfTurn.TurnId, tokens.GroupCount, latency.Since(endStamp, latency.TokensReady)));
             if (tokens.GroupCount == 0)
             {
                 throw new InvalidOperationException("The turn produced no audio tokens.");
@@ -265,7 +264,7 @@ public sealed partial class TurnCoordinator
             if (chat is null)
             {
                 chat = ChatStream.Start(_client, Messages(tokens), _timeline, Tools, holdTools: false, cancellationToken);
-                Emit(PipelineEventTypes.ChatRequest, chat.RequestAtMs, ("turn", endOfTurn.TurnId), ("groups", tokens.GroupCount));
+                Emit(new ChatRequested(chat.RequestAtMs, endOfTurn.TurnId, tokens.GroupCount));
             }
 
             speculation = null;
@@ -274,18 +273,18 @@ public sealed partial class TurnCoordinator
             var reply = await _speaker.SpeakAsync(chat, latency, endOfTurn.TurnId, cancellationToken);
             RecordTurn(chat, reply);
             CompletedTurns++;
-            Emit(PipelineEventTypes.TurnEnd, _timeline.NowMs, latency.Describe(endOfTurn.TurnId, reply));
+            Emit(new TurnEnded(_timeline.NowMs, endOfTurn.TurnId, latency.Describe(reply)));
             AfterSpokenReply(endOfTurn.TurnId);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Emit(PipelineEventTypes.TurnEnd, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("cancelled", true));
+            Emit(new TurnEnded(_timeline.NowMs, endOfTurn.TurnId, Reply: null));
         }
         catch (Exception ex)
         {
             FailedTurns++;
             Log.TurnFailed(_logger, endOfTurn.TurnId, ex.Message);
-            Emit(PipelineEventTypes.Error, _timeline.NowMs, ("turn", endOfTurn.TurnId), ("stage", StageOf(ex)), ("kind", KindOf(ex)), ("message", ex.Message));
+            Emit(new TurnFailed(_timeline.NowMs, endOfTurn.TurnId, StageOf(ex), KindOf(ex), ex.Message));
             await SayWhatWentWrongAsync(ex, endOfTurn.TurnId, cancellationToken);
         }
         finally
@@ -322,26 +321,13 @@ public sealed partial class TurnCoordinator
 
     internal AudioTimeline Timeline => _timeline;
 
-    internal void Emit(string type, double atMs, params (string Key, object? Value)[] details)
-    {
-        Dictionary<string, object?>? map = null;
-        if (details.Length > 0)
-        {
-            map = new Dictionary<string, object?>(details.Length, StringComparer.Ordinal);
-            foreach (var (key, value) in details)
-            {
-                map[key] = value;
-            }
-        }
+    internal void Emit(PipelineEvent pipelineEvent) => _events.OnEvent(pipelineEvent);
 
-        _events.OnEvent(new PipelineEvent(type, Math.Round(atMs, 1), map));
-    }
-
-    private static string StageOf(Exception ex) => ex switch
+    private static TurnFailureStage StageOf(Exception ex) => ex switch
     {
-        GpuServerException => "server",
-        InvalidOperationException => "tokenizer",
-        _ => "pipeline",
+        GpuServerException => TurnFailureStage.Server,
+        InvalidOperationException => TurnFailureStage.Tokenizer,
+        _ => TurnFailureStage.Pipeline,
     };
 
     private static string KindOf(Exception ex) => ex switch

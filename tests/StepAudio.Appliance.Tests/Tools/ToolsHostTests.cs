@@ -8,6 +8,7 @@ using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Appliance.Tools;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Tools;
 using StepAudio.Engine.Tools.Timers;
 using StepAudio.Engine.Tools.Weather;

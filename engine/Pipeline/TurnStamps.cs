@@ -1,10 +1,12 @@
+using StepAudio.Engine.Pipeline.Events;
+
 namespace StepAudio.Engine.Pipeline;
 
 /// <summary>
 /// The stamps of one reply and what they add up to: where the time between the end of the turn
 /// and the first sound went, split into the device's share and the server's.
 /// </summary>
-internal sealed class TurnLatency(AudioTimeline timeline, long endOfTurn)
+internal sealed class TurnStamps(AudioTimeline timeline, long endOfTurn)
 {
     public long EndOfTurn { get; } = endOfTurn;
 
@@ -27,7 +29,7 @@ internal sealed class TurnLatency(AudioTimeline timeline, long endOfTurn)
 
     public double Since(long from, long to) => Math.Round(timeline.Elapsed(from, to), 1);
 
-    public (string, object?)[] Describe(int turnId, ReplySummary reply)
+    public SpokenReply Describe(ReplySummary reply)
     {
         var total = Since(EndOfTurn, FirstAudioOut);
 
@@ -38,21 +40,16 @@ internal sealed class TurnLatency(AudioTimeline timeline, long endOfTurn)
         var chatWaitFrom = Math.Max(ChatRequest, EndOfTurn);
         var chatWait = FirstSentence > chatWaitFrom ? Since(chatWaitFrom, FirstSentence) : 0;
         var ttsWait = Since(TtsRequest, LastAudioTokenBeforeOut);
-        return
-        [
-            ("turn", turnId),
-            ("reply_text", reply.Text),
-            ("sentences", reply.Sentences),
-            ("audio_seconds", Math.Round(reply.AudioSeconds, 3)),
-            ("end_of_turn_to_tokens_ms", Since(EndOfTurn, TokensReady)),
-            ("end_of_turn_to_first_text_ms", FirstText > EndOfTurn ? Since(EndOfTurn, FirstText) : 0),
-            ("end_of_turn_to_first_audio_token_ms", Since(EndOfTurn, FirstAudioToken)),
-            ("first_audio_token_to_audio_out_ms", Since(FirstAudioToken, FirstAudioOut)),
-            ("vocoder_first_chunk_ms", Since(LastAudioTokenBeforeOut, FirstAudioOut)),
-            ("end_of_turn_to_first_audio_out_ms", total),
-            ("server_wait_ms", Math.Round(chatWait + ttsWait, 1)),
-            ("device_added_ms", Math.Round(total - chatWait - ttsWait, 1)),
-        ];
+        var latency = new TurnLatency(
+            EndOfTurnToTokensMs: Since(EndOfTurn, TokensReady),
+            EndOfTurnToFirstTextMs: FirstText > EndOfTurn ? Since(EndOfTurn, FirstText) : 0,
+            EndOfTurnToFirstAudioTokenMs: Since(EndOfTurn, FirstAudioToken),
+            FirstAudioTokenToAudioOutMs: Since(FirstAudioToken, FirstAudioOut),
+            VocoderFirstChunkMs: Since(LastAudioTokenBeforeOut, FirstAudioOut),
+            EndOfTurnToFirstAudioOutMs: total,
+            ServerWaitMs: Math.Round(chatWait + ttsWait, 1),
+            DeviceAddedMs: Math.Round(total - chatWait - ttsWait, 1));
+        return new SpokenReply(reply.Text, reply.Sentences, Math.Round(reply.AudioSeconds, 3), latency);
     }
 }
 

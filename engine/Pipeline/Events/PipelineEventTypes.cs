@@ -1,4 +1,4 @@
-namespace StepAudio.Engine.Pipeline;
+namespace StepAudio.Engine.Pipeline.Events;
 
 /// <summary>The event names of the pipeline's timeline (the <c>type</c> field of events.jsonl).</summary>
 public static class PipelineEventTypes
@@ -28,21 +28,4 @@ public static class PipelineEventTypes
     public const string FollowUpStart = "follow_up_start";
     public const string FollowUpEnd = "follow_up_end";
     public const string OfflinePrompt = "offline_prompt";
-}
-
-/// <summary>
-/// One step of a turn. <see cref="AtMs"/> is the position in the input audio when it happened;
-/// once the input stops advancing (a file fed as fast as possible waits for the reply), wall-clock
-/// time since the last input frame is added, so latencies after the end of the turn are real.
-/// </summary>
-/// <param name="Type">One of <see cref="PipelineEventTypes"/>.</param>
-/// <param name="AtMs">When, in ms of input audio.</param>
-/// <param name="Details">Scores, counts, latencies; null when there are none.</param>
-public sealed record PipelineEvent(string Type, double AtMs, IReadOnlyDictionary<string, object?>? Details = null);
-
-/// <summary>Receives the pipeline's events (the events.jsonl writer, the LED ring, telemetry).</summary>
-public interface IPipelineEventSink
-{
-    /// <summary>Called in order; must not block for long.</summary>
-    void OnEvent(PipelineEvent pipelineEvent);
 }
