@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using StepAudio.Engine.Pipeline.Events;
+using StepAudio.Engine.Pipeline.Listening;
 
 namespace StepAudio.Engine.Pipeline;
 

@@ -1,3 +1,5 @@
+using StepAudio.Engine.Link.Tools;
+
 namespace StepAudio.Engine.Tools;
 
 /// <summary>Pipeline event names (the <c>type</c> of events.jsonl) the tools add to the timeline.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using StepAudio.Engine.Link.Tools;
 using StepAudio.Engine.Pipeline.Events;
 
 namespace StepAudio.Engine.Tools;

@@ -7,6 +7,7 @@ using StepAudio.Appliance.Hosting;
 using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Appliance.Tools;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Link.Tools;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Tools;

@@ -3,6 +3,7 @@ using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Pipeline.Events;
+using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tests.Conversation.Fakes;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vad;

@@ -1,8 +1,10 @@
 using System.Threading.Channels;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Pipeline.Events;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.Engine.Tests.Fakes;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
@@ -48,7 +50,13 @@ public sealed class TurnCoordinatorBargeInTests(ModelsFixture models, ContractMo
         var playback = new RoomLoudspeaker();
         var events = new RecordingEventSink();
         var timeline = new AudioTimeline();
-        var coordinator = new TurnCoordinator(client, new TtsPromptBuilder(client, serverOptions.TtsModel), vocoder, voice, playback, events, timeline, serverOptions);
+        var coordinator = new TurnCoordinator(
+            new TurnLink(client, new TtsPromptBuilder(client, serverOptions.TtsModel)),
+            new VoiceSelector(voice, vocoder),
+            playback,
+            events,
+            timeline,
+            new ConversationContext(new ConversationOptions(), serverOptions.SystemPrompt));
         var signals = Channel.CreateUnbounded<TurnSignal>();
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var running = coordinator.RunAsync(signals.Reader, stop.Token);
