@@ -4,7 +4,9 @@ using Microsoft.Extensions.Logging;
 using StepAudio.Appliance.Composition;
 using StepAudio.Appliance.Output;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 
 namespace StepAudio.Appliance.Cli;
 
@@ -125,9 +127,7 @@ internal static class ListenCommand
     }
 
     private static bool IsServerUnreachable(PipelineEvent e) =>
-        e.Type == PipelineEventTypes.Error && e.Details is { } details
-        && details.TryGetValue("stage", out var stage) && string.Equals(stage?.ToString(), "server", StringComparison.Ordinal)
-        && details.TryGetValue("kind", out var kind) && string.Equals(kind?.ToString(), "Unreachable", StringComparison.Ordinal);
+        e is TurnFailed { Stage: TurnFailureStage.Server, Kind: nameof(GpuServerErrorKind.Unreachable) };
 
     private static float[] ReadInput(string path, int channel)
     {

@@ -4,7 +4,11 @@ using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
+using StepAudio.Engine.Pipeline.Listening;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.Engine.Tokenizer;
+using StepAudio.Engine.Tools;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
 
@@ -53,7 +57,8 @@ internal sealed class ConversationEngine : IAsyncDisposable
         CancellationToken cancellationToken,
         IWakeArbiter? arbiter = null,
         string? stateDirectory = null,
-        FullDuplex? duplex = null)
+        FullDuplex? duplex = null,
+        ToolConversation? tools = null)
     {
         var owned = new List<IDisposable>();
         try
@@ -70,22 +75,14 @@ internal sealed class ConversationEngine : IAsyncDisposable
             var loop = Own(owned, listening.CreateLoop(settings.WakeWord, settings.Endpointing, timeline, signals.Writer, duplex));
             var ttsPrompts = new TtsPromptBuilder(client, settings.GpuServer.TtsModel, settings.GpuServer.TtsAddSpecialTokens);
             var coordinator = new TurnCoordinator(
-                client,
-                ttsPrompts,
-                vocoder,
-                voices.Speech.Voice,
+                new TurnLink(client, ttsPrompts, tools),
+                voices,
                 output,
                 events,
                 timeline,
-                settings.GpuServer,
-                loggers.CreateLogger<TurnCoordinator>(),
-                arbiter,
-                new ConversationContext(settings.Conversation, settings.GpuServer.SystemPrompt, logger: loggers.CreateLogger<ConversationContext>()))
-            {
-                Voices = voices,
-                FollowUpWindow = loop,
-                OfflinePrompts = OfflinePromptsFor(settings, client, ttsPrompts, vocoder, voices.Speech.Voice, loggers),
-            };
+                new ConversationContext(settings.Conversation, settings.GpuServer.SystemPrompt, logger: loggers.CreateLogger<ConversationContext>()),
+                new TurnFeatures(arbiter, loop, OfflinePromptsFor(settings, client, ttsPrompts, vocoder, voices.Speech.Voice, loggers)),
+                loggers.CreateLogger<TurnCoordinator>());
             return new ConversationEngine(owned, loop, coordinator, timeline, signals);
         }
         catch

@@ -1,5 +1,7 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Ops.Fleet;
 
 namespace StepAudio.Appliance.Fleet;
@@ -10,14 +12,16 @@ internal sealed class FleetEventSink(FleetLink link) : IPipelineEventSink
     public void OnEvent(PipelineEvent pipelineEvent)
     {
         ArgumentNullException.ThrowIfNull(pipelineEvent);
-        var data = new JsonObject { ["atMs"] = pipelineEvent.AtMs };
-        if (pipelineEvent.Details is { } details)
+        // The same fields as events.jsonl, without the type (the link puts it in the envelope).
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            foreach (var (key, value) in details)
-            {
-                data[key] = value is null ? null : JsonValue.Create(value);
-            }
+            json.WriteStartObject();
+            pipelineEvent.WriteProperties(json);
+            json.WriteEndObject();
         }
+
+        var data = JsonNode.Parse(buffer.WrittenSpan);
 
         // Enqueueing into the outbox completes at once; the link delivers when it is connected.
         _ = link.PublishEventAsync(pipelineEvent.Type, data).AsTask();

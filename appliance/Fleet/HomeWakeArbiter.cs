@@ -1,4 +1,5 @@
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.Ops.Arbitration;
 
 namespace StepAudio.Appliance.Fleet;

@@ -16,6 +16,8 @@ using StepAudio.Appliance.Fleet;
 using StepAudio.Appliance.Tools;
 using StepAudio.Engine.Echo;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.Ops.Arbitration;
 using StepAudio.Ops.Commands;
 using StepAudio.Ops.Config;

@@ -11,6 +11,7 @@ using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Tools;
 using StepAudio.Engine.Vocoder;

@@ -13,6 +13,9 @@ using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
+using StepAudio.Engine.Pipeline.Listening;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
@@ -128,9 +131,8 @@ internal sealed partial class ConversationService : BackgroundService, IAudioFra
     {
         Status("loading and warming models");
         _duplex = CreateDuplex();
-        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter, _hosting.StateDirectory, duplex: _duplex);
+        _engine = await ConversationEngine.CreateAsync(_settings, _output, _events, _loggers, cancellationToken, _arbiter, _hosting.StateDirectory, duplex: _duplex, tools: _tools?.Conversation);
         _metrics.Observe(_engine.Loop);
-        _engine.Coordinator.Tools = _tools?.Conversation;
 
         // A fleet's threshold or timing change reaches the running loop as a new snapshot: the
         // audio loop never restarts for it.

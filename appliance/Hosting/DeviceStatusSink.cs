@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using StepAudio.Appliance.Hardware.LedRing;
-using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 
 namespace StepAudio.Appliance.Hosting;
 
@@ -15,17 +15,17 @@ internal sealed partial class DeviceStatusSink(ILogger<DeviceStatusSink> logger,
     {
         ArgumentNullException.ThrowIfNull(pipelineEvent);
         Log.PipelineEvent(logger, pipelineEvent.Type, pipelineEvent.AtMs);
-        var state = pipelineEvent.Type switch
+        var state = pipelineEvent switch
         {
-            PipelineEventTypes.Wake => DeviceLedState.Listening,
-            PipelineEventTypes.EndOfTurn => DeviceLedState.Thinking,
-            PipelineEventTypes.FirstAudioOut => DeviceLedState.Speaking,
-            PipelineEventTypes.TurnEnd or PipelineEventTypes.NoSpeech => DeviceLedState.Idle,
-            PipelineEventTypes.Error => DeviceLedState.Error,
-            PipelineEventTypes.FollowUpOpen => DeviceLedState.FollowUp,
-            PipelineEventTypes.FollowUpStart => DeviceLedState.Listening,
-            PipelineEventTypes.FollowUpEnd => DeviceLedState.Idle,
-            PipelineEventTypes.OfflinePrompt => DeviceLedState.Offline,
+            WakeDetected => DeviceLedState.Listening,
+            EndOfTurnDetected => DeviceLedState.Thinking,
+            FirstAudioOut => DeviceLedState.Speaking,
+            TurnEnded or NoSpeechHeard => DeviceLedState.Idle,
+            TurnFailed => DeviceLedState.Error,
+            FollowUpOpened => DeviceLedState.FollowUp,
+            FollowUpStarted => DeviceLedState.Listening,
+            FollowUpEnded => DeviceLedState.Idle,
+            OfflinePromptPlayed => DeviceLedState.Offline,
             _ => (DeviceLedState?)null,
         };
         if (state is { } led && leds is not null && leds.State != DeviceLedState.Muted)

@@ -13,6 +13,7 @@ using StepAudio.Engine.Echo;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Tools;
 using StepAudio.Engine.Vocoder;

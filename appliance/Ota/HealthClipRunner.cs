@@ -4,6 +4,7 @@ using StepAudio.Appliance.Composition;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tokenizer;
 
 namespace StepAudio.Appliance.Ota;

@@ -1,9 +1,9 @@
 using System.Text.Json;
-using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 
 namespace StepAudio.Appliance.Output;
 
-/// <summary>Writes every pipeline event as one JSON object per line: <c>{"type":..,"atMs":..,...details}</c>.</summary>
+/// <summary>Writes every pipeline event as one JSON object per line: <c>{"type":..,"atMs":..,...fields}</c> (the README's events.jsonl).</summary>
 internal sealed class JsonlEventWriter : IPipelineEventSink, IDisposable
 {
     private readonly StreamWriter _writer;
@@ -20,19 +20,7 @@ internal sealed class JsonlEventWriter : IPipelineEventSink, IDisposable
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
-            json.WriteStartObject();
-            json.WriteString("type", pipelineEvent.Type);
-            json.WriteNumber("atMs", pipelineEvent.AtMs);
-            if (pipelineEvent.Details is { } details)
-            {
-                foreach (var (key, value) in details)
-                {
-                    json.WritePropertyName(key);
-                    JsonSerializer.Serialize(json, value);
-                }
-            }
-
-            json.WriteEndObject();
+            pipelineEvent.WriteJson(json);
         }
 
         lock (_gate)

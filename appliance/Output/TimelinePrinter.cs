@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 
 namespace StepAudio.Appliance.Output;
 
@@ -19,40 +19,39 @@ internal static class TimelinePrinter
             text.AppendLine(Summary(e));
         }
 
-        foreach (var end in events.Where(e => e.Type == PipelineEventTypes.TurnEnd && e.Details?.ContainsKey("device_added_ms") == true))
+        foreach (var end in events.OfType<TurnEnded>())
         {
-            var d = end.Details!;
+            if (end.Reply is not { } reply)
+            {
+                continue;
+            }
+
+            var d = reply.Latency;
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"Turn {d["turn"]}: \"{d["reply_text"]}\"");
+            text.AppendLine(CultureInfo.InvariantCulture, $"Turn {end.Turn}: \"{reply.Text}\"");
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"  end of turn -> tokens {d["end_of_turn_to_tokens_ms"]} ms, -> first text {d["end_of_turn_to_first_text_ms"]} ms, " +
-                $"-> first audio token {d["end_of_turn_to_first_audio_token_ms"]} ms, -> first audio out {d["end_of_turn_to_first_audio_out_ms"]} ms");
+                $"  end of turn -> tokens {d.EndOfTurnToTokensMs} ms, -> first text {d.EndOfTurnToFirstTextMs} ms, " +
+                $"-> first audio token {d.EndOfTurnToFirstAudioTokenMs} ms, -> first audio out {d.EndOfTurnToFirstAudioOutMs} ms");
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"  server wait {d["server_wait_ms"]} ms; device-added latency {d["device_added_ms"]} ms (vocoder first chunk {d["vocoder_first_chunk_ms"]} ms); reply audio {d["audio_seconds"]} s");
+                $"  server wait {d.ServerWaitMs} ms; device-added latency {d.DeviceAddedMs} ms (vocoder first chunk {d.VocoderFirstChunkMs} ms); reply audio {reply.AudioSeconds} s");
         }
 
         return text.ToString();
     }
 
-    private static string Summary(PipelineEvent e)
+    private static string Summary(PipelineEvent e) => e switch
     {
-        if (e.Details is null)
-        {
-            return string.Empty;
-        }
-
-        return e.Type switch
-        {
-            PipelineEventTypes.Wake => $"{e.Details["keyword"]} (score {e.Details["score"]})",
-            PipelineEventTypes.TokensReady => $"{e.Details["groups"]} token groups, {e.Details["ms_after_end_of_turn"]} ms after end of turn",
-            PipelineEventTypes.SpeculativeStart or PipelineEventTypes.ChatRequest or PipelineEventTypes.SpeculativeCommit => $"{e.Details["groups"]} token groups",
-            PipelineEventTypes.EndOfTurn => $"({e.Details["reason"]})",
-            PipelineEventTypes.FirstTextToken => $"server first token {e.Details["server_first_token_ms"]} ms",
-            PipelineEventTypes.FirstAudioToken => $"server first audio id {e.Details["server_first_audio_id_ms"]} ms",
-            PipelineEventTypes.FirstAudioOut => $"{e.Details["first_audio_token_to_audio_out_ms"]} ms after the first audio token",
-            PipelineEventTypes.Error => $"{e.Details["stage"]}/{e.Details["kind"]}: {e.Details["message"]}",
-            PipelineEventTypes.TtsRequest => $"\"{e.Details["text"]}\"",
-            _ => string.Empty,
-        };
-    }
+        WakeDetected wake => $"{wake.Keyword} (score {wake.Score})",
+        TokensReady tokens => $"{tokens.Groups} token groups, {tokens.MsAfterEndOfTurn} ms after end of turn",
+        SpeculationStarted started => $"{started.Groups} token groups",
+        ChatRequested chat => $"{chat.Groups} token groups",
+        SpeculationCommitted committed => $"{committed.Groups} token groups",
+        EndOfTurnDetected end => $"({end.Reason})",
+        FirstTextToken text => $"server first token {text.ServerFirstTokenMs} ms",
+        FirstAudioToken audio => $"server first audio id {audio.ServerFirstAudioIdMs} ms",
+        FirstAudioOut audio => $"{audio.FirstAudioTokenToAudioOutMs} ms after the first audio token",
+        TurnFailed failed => $"{failed.StageName}/{failed.Kind}: {failed.Message}",
+        TtsRequested tts => $"\"{tts.Text}\"",
+        _ => string.Empty,
+    };
 }

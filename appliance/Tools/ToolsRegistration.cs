@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Tools.Volume;
 
 namespace StepAudio.Appliance.Tools;

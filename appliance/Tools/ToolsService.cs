@@ -4,6 +4,7 @@ using StepAudio.Appliance.Hardware.Buttons;
 using StepAudio.Appliance.Hardware.LedRing;
 using StepAudio.Appliance.Hosting;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Tools;
 using StepAudio.Engine.Tools.State;
 using StepAudio.Engine.Tools.Timers;
@@ -68,11 +69,11 @@ internal sealed partial class ToolsService(
     private void OnTimerRang(object? sender, TimerEventArgs e)
     {
         ring.Controller?.SetState(DeviceLedState.TimerRinging);
-        Publish(ToolEventTypes.TimerRang, ("id", e.Timer.Id), ("label", e.Timer.Label));
+        Publish(new TimerRang(Now(), e.Timer.Id, e.Timer.Label));
     }
 
     private void OnTimerMissed(object? sender, TimerEventArgs e) =>
-        Publish(ToolEventTypes.TimerMissed, ("id", e.Timer.Id), ("label", e.Timer.Label), ("due_at", e.Timer.DueAt.ToString("O")));
+        Publish(new TimerMissed(Now(), e.Timer.Id, e.Timer.Label, e.Timer.DueAt));
 
     private void OnRingingStopped(object? sender, RingingStoppedEventArgs e)
     {
@@ -81,19 +82,14 @@ internal sealed partial class ToolsService(
             leds.SetState(mute.IsMuted ? DeviceLedState.Muted : DeviceLedState.Idle);
         }
 
-        Publish(ToolEventTypes.RingingStopped, ("reason", e.Reason));
+        Publish(new TimerRingingStopped(Now(), e.Reason));
     }
 
-    private void Publish(string type, params (string Key, object? Value)[] details)
-    {
-        var map = new Dictionary<string, object?>(details.Length, StringComparer.Ordinal);
-        foreach (var (key, value) in details)
-        {
-            map[key] = value;
-        }
+    // Timers live outside any turn: the event is placed at the current point of the input audio.
+    private double Now() => conversation.Timeline?.NowMs ?? 0;
 
-        // Timers live outside any turn: the event is placed at the current point of the input audio.
-        var pipelineEvent = new PipelineEvent(type, Math.Round(conversation.Timeline?.NowMs ?? 0, 1), map);
+    private void Publish(PipelineEvent pipelineEvent)
+    {
         foreach (var sink in _sinks)
         {
             sink.OnEvent(pipelineEvent);
@@ -116,7 +112,7 @@ internal sealed class RingStopSink(ApplianceTools tools) : IPipelineEventSink
     public void OnEvent(PipelineEvent pipelineEvent)
     {
         ArgumentNullException.ThrowIfNull(pipelineEvent);
-        if (pipelineEvent.Type == PipelineEventTypes.Wake)
+        if (pipelineEvent is WakeDetected)
         {
             tools.Timers.StopRinging("wake_word");
         }

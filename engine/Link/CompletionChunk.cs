@@ -1,4 +1,5 @@
 using System.Buffers;
+using StepAudio.Engine.Link.Tools;
 
 namespace StepAudio.Engine.Link;
 
@@ -6,7 +7,7 @@ namespace StepAudio.Engine.Link;
 /// What one OpenAI streaming chunk says: the generated text of choice 0 and its finish reason.
 /// Owned and reused by an <see cref="SseEventReader"/>; valid until its next read.
 /// </summary>
-public sealed partial class CompletionChunk
+public sealed class CompletionChunk
 {
     private char[] _text = ArrayPool<char>.Shared.Rent(256);
     private int _length;
@@ -54,5 +55,45 @@ public sealed partial class CompletionChunk
         _text = [];
         _length = 0;
         ReleaseToolCalls();
+    }
+
+    // Slots are kept across chunks: a warm stream of tool-call fragments allocates nothing.
+    private ToolCallDelta[] _toolCalls = [];
+    private int _toolCallCount;
+
+    /// <summary>How many <c>delta.tool_calls</c> entries this chunk carried.</summary>
+    public int ToolCallDeltaCount => _toolCallCount;
+
+    /// <summary>The <paramref name="position"/>-th tool-call fragment of this chunk.</summary>
+    public ToolCallDelta GetToolCallDelta(int position)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(position, _toolCallCount);
+        return _toolCalls[position];
+    }
+
+    internal ToolCallDelta AddToolCallDelta()
+    {
+        if (_toolCallCount == _toolCalls.Length)
+        {
+            Array.Resize(ref _toolCalls, Math.Max(2, _toolCalls.Length * 2));
+        }
+
+        ToolCallDelta slot = _toolCalls[_toolCallCount] ??= new ToolCallDelta();
+        slot.Clear();
+        _toolCallCount++;
+        return slot;
+    }
+
+    private void ClearToolCalls() => _toolCallCount = 0;
+
+    private void ReleaseToolCalls()
+    {
+        foreach (ToolCallDelta? slot in _toolCalls)
+        {
+            slot?.Release();
+        }
+
+        _toolCallCount = 0;
     }
 }

@@ -4,6 +4,9 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using StepAudio.Engine.Link.Tools;
 
 namespace StepAudio.Engine.Link;
 
@@ -266,4 +269,45 @@ public sealed partial class GpuServerClient
         Log.RequestFailed(_logger, operation, ex.Kind, ex.Message);
         return ex;
     }
+
+    /// <summary>
+    /// Streams the chat model's answer as text deltas while offering it <paramref name="tools"/>
+    /// (<c>tools</c> + <c>tool_choice</c>); the tool calls it makes are collected in
+    /// <paramref name="toolCalls"/>, complete once the enumeration ends.
+    /// </summary>
+    /// <exception cref="GpuServerException">The request or the stream failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async IAsyncEnumerable<string> StreamChatAsync(
+        IReadOnlyList<ChatMessage> messages,
+        ChatToolSet tools,
+        ToolChoice toolChoice,
+        ToolCallAssembler toolCalls,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(tools);
+        ArgumentNullException.ThrowIfNull(toolCalls);
+        if (messages.Count == 0)
+        {
+            throw new ArgumentException("A chat request needs at least one message.", nameof(messages));
+        }
+
+        ReadOnlyMemory<byte> body = GpuServerRequests.Chat(_options, messages, tools, toolChoice);
+        await foreach (ReadOnlyMemory<char> delta in StreamTextAsync(_chatUri, body, "chat", cancellationToken, toolCalls))
+        {
+            yield return delta.ToString();
+        }
+    }
+
+    /// <summary>What the resilience layer's own rejections mean for the caller; null for anything else.</summary>
+    private GpuServerException? TranslateResilience(Exception ex, string operation) => ex switch
+    {
+        BrokenCircuitException broken => Fail(new GpuServerException(GpuServerErrorKind.CircuitOpen,
+            $"The GPU server at {_options.BaseAddress} failed too often recently; the {operation} request was not sent" +
+            (broken.RetryAfter is { } after ? $" (the next try is allowed in {after.TotalSeconds:0.#} s)." : "."), null, ex), operation),
+        TimeoutRejectedException => Fail(new GpuServerException(GpuServerErrorKind.FirstTokenTimeout,
+            $"The GPU server did not answer the {operation} request within {_options.Resilience.ResponseTimeout.TotalMilliseconds:0} ms " +
+            $"(GpuServer:Resilience:ResponseTimeout), after {_options.Resilience.RetryAttempts} retries.", null, ex), operation),
+        _ => null,
+    };
 }

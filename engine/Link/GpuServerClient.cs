@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using StepAudio.Engine.Link.Resilience;
 
 namespace StepAudio.Engine.Link;
 
@@ -31,6 +32,7 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
     private readonly Uri _tokenizeUri;
     private readonly AuthenticationHeaderValue? _authorization;
     private readonly LinkResilienceHandler? _resilience;
+    private readonly TtsRepetitionGuardLedger _repetitionGuard;
 
     /// <summary>
     /// Builds and owns its own connection pool from <paramref name="options"/>, behind the resilience
@@ -67,6 +69,7 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         _ownsHttp = ownsHttp;
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _repetitionGuard = new TtsRepetitionGuardLedger(options.TtsRepetitionGuard, _logger);
         var root = options.BaseAddress.AbsoluteUri.EndsWith('/') ? options.BaseAddress : new Uri(options.BaseAddress.AbsoluteUri + "/");
         _chatUri = new Uri(root, "v1/chat/completions");
         _completionsUri = new Uri(root, "v1/completions");
@@ -152,8 +155,14 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
             Log.AudioTokensRejected(_logger, parser.RejectedCount);
         }
 
-        ReportRepetitionGuard(guard);
+        _repetitionGuard.Record(guard);
     }
+
+    /// <summary>
+    /// TTS ids, over every stream so far, that Step-Audio's repetition guard bans at their step:
+    /// above 0 means the server does not apply the guard (see <see cref="GpuServerOptions.TtsRepetitionGuard"/>).
+    /// </summary>
+    public int TtsRepetitionGuardViolations => _repetitionGuard.Violations;
 
     /// <summary>Token ids of <paramref name="text"/> from the server's <c>POST /tokenize</c>.</summary>
     /// <exception cref="GpuServerException">The request failed or the answer has no token list.</exception>

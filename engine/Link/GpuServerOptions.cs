@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using StepAudio.Engine.Link.Resilience;
 
 namespace StepAudio.Engine.Link;
 

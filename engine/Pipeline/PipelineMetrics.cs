@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using StepAudio.Engine.Pipeline.Events;
+using StepAudio.Engine.Pipeline.Listening;
 
 namespace StepAudio.Engine.Pipeline;
 
@@ -35,9 +37,9 @@ public sealed class PipelineMetrics : IPipelineEventSink, IDisposable
         _errors = _meter.CreateCounter<long>("stepaudio.errors", unit: "{error}", description: "Turn errors by stage and kind.");
         _stageLatency = _meter.CreateHistogram<double>(
             "stepaudio.turn.stage_latency",
-            unit: "ms",
+            unit: "s",
             description: "Per-stage latency of each turn: end_of_turn->tokens, ->first_text, ->first_audio_token, first_audio_token->audio_out, end_of_turn->audio_out, device_added.");
-        _meter.CreateObservableGauge("stepaudio.listening.frame_cost", ObserveFrameCost, unit: "us", description: "Mean CPU time of one 32 ms listening frame (wake word + VAD + tokenizer append) since the last reading.");
+        _meter.CreateObservableGauge("stepaudio.listening.frame_cost", ObserveFrameCost, unit: "s", description: "Mean CPU time of one 32 ms listening frame (wake word + VAD + tokenizer append) since the last reading.");
     }
 
     /// <summary>Starts observing a listening loop's frame cost.</summary>
@@ -53,32 +55,40 @@ public sealed class PipelineMetrics : IPipelineEventSink, IDisposable
     public void OnEvent(PipelineEvent pipelineEvent)
     {
         ArgumentNullException.ThrowIfNull(pipelineEvent);
-        switch (pipelineEvent.Type)
+        switch (pipelineEvent)
         {
-            case PipelineEventTypes.Wake:
-                _wakes.Add(1, new KeyValuePair<string, object?>("keyword", Detail(pipelineEvent, "keyword")));
+            case WakeDetected wake when _wakes.Enabled:
+                _wakes.Add(1, new KeyValuePair<string, object?>("keyword", wake.Keyword));
                 break;
-            case PipelineEventTypes.SpeculativeStart:
-                _speculation.Add(1, new KeyValuePair<string, object?>("outcome", "started"));
+            case SpeculationStarted:
+                Count(_speculation, "started");
                 break;
-            case PipelineEventTypes.SpeculativeCancel:
-                _speculation.Add(1, new KeyValuePair<string, object?>("outcome", "cancelled"));
+            case SpeculationCancelled:
+                Count(_speculation, "cancelled");
                 break;
-            case PipelineEventTypes.SpeculativeCommit:
-                _speculation.Add(1, new KeyValuePair<string, object?>("outcome", "committed"));
+            case SpeculationCommitted:
+                Count(_speculation, "committed");
                 break;
-            case PipelineEventTypes.NoSpeech:
-                _turns.Add(1, new KeyValuePair<string, object?>("outcome", "no_speech"));
+            case NoSpeechHeard:
+                Count(_turns, "no_speech");
                 break;
-            case PipelineEventTypes.Error:
-                _turns.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-                _errors.Add(
-                    1,
-                    new KeyValuePair<string, object?>("stage", Detail(pipelineEvent, "stage")),
-                    new KeyValuePair<string, object?>("kind", Detail(pipelineEvent, "kind")));
+            case TurnFailed failed:
+                Count(_turns, "failed");
+                if (_errors.Enabled)
+                {
+                    _errors.Add(
+                        1,
+                        new KeyValuePair<string, object?>("stage", failed.StageName),
+                        new KeyValuePair<string, object?>("kind", failed.Kind));
+                }
+
                 break;
-            case PipelineEventTypes.TurnEnd:
-                RecordTurnEnd(pipelineEvent);
+            case TurnEnded { Reply: null }:
+                Count(_turns, "cancelled");
+                break;
+            case TurnEnded { Reply: { } reply }:
+                Count(_turns, "completed");
+                RecordStages(reply.Latency);
                 break;
         }
     }
@@ -92,33 +102,32 @@ public sealed class PipelineMetrics : IPipelineEventSink, IDisposable
         }
     }
 
-    private void RecordTurnEnd(PipelineEvent turnEnd)
+    private static void Count(Counter<long> counter, string outcome)
     {
-        if (turnEnd.Details is { } details && details.ContainsKey("cancelled"))
+        if (counter.Enabled)
         {
-            _turns.Add(1, new KeyValuePair<string, object?>("outcome", "cancelled"));
+            counter.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+        }
+    }
+
+    private void RecordStages(TurnLatency latency)
+    {
+        if (!_stageLatency.Enabled)
+        {
             return;
         }
 
-        _turns.Add(1, new KeyValuePair<string, object?>("outcome", "completed"));
-        Stage(turnEnd, "end_of_turn_to_tokens_ms", "tokens");
-        Stage(turnEnd, "end_of_turn_to_first_text_ms", "first_text");
-        Stage(turnEnd, "end_of_turn_to_first_audio_token_ms", "first_audio_token");
-        Stage(turnEnd, "first_audio_token_to_audio_out_ms", "audio_out");
-        Stage(turnEnd, "end_of_turn_to_first_audio_out_ms", "end_to_audio_out");
-        Stage(turnEnd, "device_added_ms", "device_added");
+        Stage(latency.EndOfTurnToTokensMs, "tokens");
+        Stage(latency.EndOfTurnToFirstTextMs, "first_text");
+        Stage(latency.EndOfTurnToFirstAudioTokenMs, "first_audio_token");
+        Stage(latency.FirstAudioTokenToAudioOutMs, "audio_out");
+        Stage(latency.EndOfTurnToFirstAudioOutMs, "end_to_audio_out");
+        Stage(latency.DeviceAddedMs, "device_added");
     }
 
-    private void Stage(PipelineEvent turnEnd, string key, string stage)
-    {
-        if (turnEnd.Details is { } details && details.TryGetValue(key, out var value) && value is double ms)
-        {
-            _stageLatency.Record(ms, new KeyValuePair<string, object?>("stage", stage));
-        }
-    }
-
-    private static object? Detail(PipelineEvent pipelineEvent, string key) =>
-        pipelineEvent.Details is { } details && details.TryGetValue(key, out var value) ? value : null;
+    // The events carry ms as events.jsonl documents them; the meter speaks seconds.
+    private void Stage(double ms, string stage) =>
+        _stageLatency.Record(ms / 1000.0, new KeyValuePair<string, object?>("stage", stage));
 
     private double ObserveFrameCost()
     {
@@ -134,6 +143,6 @@ public sealed class PipelineMetrics : IPipelineEventSink, IDisposable
         var deltaTicks = busy - _lastBusyTicks;
         _lastFrames = frames;
         _lastBusyTicks = busy;
-        return deltaFrames <= 0 ? 0 : deltaTicks * 1e6 / Stopwatch.Frequency / deltaFrames;
+        return deltaFrames <= 0 ? 0 : (double)deltaTicks / Stopwatch.Frequency / deltaFrames;
     }
 }

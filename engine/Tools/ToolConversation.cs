@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Link.Tools;
 
 namespace StepAudio.Engine.Tools;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Link.Tools;
 
 namespace StepAudio.Engine.Tools.Volume;
 

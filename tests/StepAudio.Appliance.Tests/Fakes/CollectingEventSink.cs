@@ -1,4 +1,4 @@
-using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 
 namespace StepAudio.Appliance.Tests.Fakes;
 

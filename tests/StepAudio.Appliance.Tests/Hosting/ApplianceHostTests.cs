@@ -7,6 +7,8 @@ using StepAudio.Appliance.Hosting;
 using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
 

@@ -4,6 +4,8 @@ using StepAudio.Appliance.Hosting;
 using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Appliance.Tests.Hardware.LedRing;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
+using StepAudio.TestSupport.Events;
 using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Appliance.Tests.Hosting;
@@ -30,7 +32,7 @@ public sealed class FollowUpLedTests
             PipelineEventTypes.FollowUpOpen, PipelineEventTypes.FollowUpEnd,
         })
         {
-            sink.OnEvent(new PipelineEvent(type, 0));
+            sink.OnEvent(SampleEvents.Of(type));
             states.Add(ring.State);
         }
 
@@ -47,7 +49,7 @@ public sealed class FollowUpLedTests
         using var ring = new LedRingController(new Apa102Strip(_spi, RingExpectations.Count), new LedRingOptions { LedCount = RingExpectations.Count, Brightness = 1f, FrameRate = 30 }, _time);
         var sink = new DeviceStatusSink(NullLogger<DeviceStatusSink>.Instance, ring);
 
-        sink.OnEvent(new PipelineEvent(PipelineEventTypes.FollowUpOpen, 0));
+        sink.OnEvent(SampleEvents.Of(PipelineEventTypes.FollowUpOpen));
         _time.Advance(Frame);
 
         Assert.Equal(RingExpectations.Apa102Frame(RingExpectations.Solid(0, 0, 51)), Assert.Single(_spi.Frames));
@@ -59,10 +61,10 @@ public sealed class FollowUpLedTests
         using var ring = new LedRingController(new Apa102Strip(_spi, RingExpectations.Count), new LedRingOptions { LedCount = RingExpectations.Count, Brightness = 1f, FrameRate = 30 }, _time);
         var sink = new DeviceStatusSink(NullLogger<DeviceStatusSink>.Instance, ring);
 
-        sink.OnEvent(new PipelineEvent(PipelineEventTypes.Error, 0));
-        sink.OnEvent(new PipelineEvent(PipelineEventTypes.OfflinePrompt, 0));
+        sink.OnEvent(SampleEvents.Of(PipelineEventTypes.Error));
+        sink.OnEvent(SampleEvents.Of(PipelineEventTypes.OfflinePrompt));
         var afterPrompt = ring.State;
-        sink.OnEvent(new PipelineEvent(PipelineEventTypes.Wake, 0));
+        sink.OnEvent(SampleEvents.Of(PipelineEventTypes.Wake));
 
         Assert.Equal(DeviceLedState.Offline, afterPrompt);
         Assert.Equal(DeviceLedState.Listening, ring.State);

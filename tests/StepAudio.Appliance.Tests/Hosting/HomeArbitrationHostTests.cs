@@ -4,6 +4,7 @@ using StepAudio.Appliance.Hosting;
 using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Ops.Fleet;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;

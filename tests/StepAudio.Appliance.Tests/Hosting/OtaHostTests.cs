@@ -9,6 +9,7 @@ using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Appliance.Tests.Ota;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Ops.Ota;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;

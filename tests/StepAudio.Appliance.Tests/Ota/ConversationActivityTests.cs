@@ -6,6 +6,7 @@ using StepAudio.Appliance.Ota;
 using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
 

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Listening;
 
 namespace StepAudio.Benchmarks.Conversation;
 

@@ -9,6 +9,7 @@ using StepAudio.Engine.Echo;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Models;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vad;
 using StepAudio.Engine.WakeWord;

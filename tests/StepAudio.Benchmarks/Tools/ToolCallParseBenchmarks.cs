@@ -1,6 +1,7 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Link.Tools;
 
 namespace StepAudio.Benchmarks.Tools;
 

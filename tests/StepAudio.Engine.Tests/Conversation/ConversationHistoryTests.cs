@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Tests.Conversation.Fakes;
 using StepAudio.Engine.Tests.Vocoder.Fakes;
 
@@ -41,7 +42,7 @@ public sealed class ConversationHistoryTests(ContractVocoderDirectory models) : 
         rig.Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.EndOfTurn, 0, 2, Tokens: Task.FromResult(CoordinatorRig.Tokens(8, 2)), Reason: "silence"));
         await rig.Coordinator.WhenTurnFinished(2).WaitAsync(CoordinatorRig.WaitLimit);
 
-        Assert.Contains(rig.Events.Events, e => e.Type == PipelineEventTypes.TurnEnd && Equals(e.Details!["turn"], 1) && e.Details.ContainsKey("cancelled"));
+        Assert.Contains(rig.Events.Events, e => e is TurnEnded { Turn: 1, Cancelled: true });
         Assert.Equal(["system", "user"], Messages(rig.Server.ChatRequestBodies[^1]).Select(m => m.Role));
         Assert.Equal(1, rig.Coordinator.Context.TurnCount);
     }

@@ -2,6 +2,8 @@ using System.Text.Json;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
+using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tests.Conversation.Fakes;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vad;
@@ -46,7 +48,7 @@ public sealed class FollowUpWindowTests(ModelsFixture models, ContractModelsFixt
 
         Assert.Equal(1, rig.Coordinator.Wakes);
         Assert.Equal(2, rig.Coordinator.CompletedTurns);
-        Assert.Contains(rig.Events.Events, e => e.Type == PipelineEventTypes.FollowUpStart && Equals(e.Details!["turn"], 2));
+        Assert.Contains(rig.Events.Events, e => e is FollowUpStarted { Turn: 2 });
         var second = Roles(rig.Server.ChatRequestBodies[^1]);
         Assert.Equal(["system", "user", "assistant", "user"], second.Select(m => m.Role));
         Assert.StartsWith("I heard", second[2].Content);

@@ -2,6 +2,7 @@ using StepAudio.Engine.Audio;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Tests.Conversation.Fakes;
 using StepAudio.Engine.Tests.Vocoder.Fakes;
 
@@ -42,9 +43,9 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
         await Inject(rig, fault);
         await rig.TurnAsync(1, groups: 20);
 
-        var played = await rig.Events.WaitForAsync(PipelineEventTypes.OfflinePrompt, CoordinatorRig.WaitLimit);
-        Assert.Equal(expected.ToString(), played.Details!["kind"]);
-        Assert.Equal(nameof(PromptSource.OwnVoice), played.Details["source"]);
+        var played = Assert.IsType<OfflinePromptPlayed>(await rig.Events.WaitForAsync(PipelineEventTypes.OfflinePrompt, CoordinatorRig.WaitLimit));
+        Assert.Equal(expected, played.Kind);
+        Assert.Equal(PromptSource.OwnVoice, played.Source);
         Assert.Equal(prompts.ClipFor(expected, rig.Vocoder.SampleRate).Samples, rig.Output.Replies[^1]);
         Assert.Equal(1, rig.Coordinator.FailedTurns);
         Assert.Equal(0, rig.Coordinator.Context.TurnCount);

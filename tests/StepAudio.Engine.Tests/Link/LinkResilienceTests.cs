@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Polly.CircuitBreaker;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Link.Resilience;
 using StepAudio.Engine.Tests.Fakes;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport.Fakes;

@@ -1,5 +1,6 @@
 using StepAudio.Engine.Echo;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tests.Echo;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vad;

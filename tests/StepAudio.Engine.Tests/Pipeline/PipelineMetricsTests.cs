@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 
 namespace StepAudio.Engine.Tests.Pipeline;
 
@@ -12,27 +13,33 @@ public sealed class PipelineMetricsTests
         var measured = new List<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
         using var listener = Listen(metrics, measured);
 
-        metrics.OnEvent(new PipelineEvent(PipelineEventTypes.Wake, 1000, new Dictionary<string, object?> { ["keyword"] = "hey_jarvis" }));
-        metrics.OnEvent(new PipelineEvent(PipelineEventTypes.SpeculativeStart, 2000));
-        metrics.OnEvent(new PipelineEvent(PipelineEventTypes.SpeculativeCancel, 2100));
-        metrics.OnEvent(new PipelineEvent(PipelineEventTypes.SpeculativeStart, 2500));
-        metrics.OnEvent(new PipelineEvent(PipelineEventTypes.SpeculativeCommit, 3000));
-        metrics.OnEvent(new PipelineEvent(PipelineEventTypes.TurnEnd, 4000, new Dictionary<string, object?>
-        {
-            ["end_of_turn_to_tokens_ms"] = 3.5,
-            ["end_of_turn_to_first_audio_out_ms"] = 800.0,
-            ["device_added_ms"] = 15.0,
-        }));
+        metrics.OnEvent(new WakeDetected(1000, 1, "hey_jarvis", 0.9, 20));
+        metrics.OnEvent(new SpeculationStarted(2000, 1, 10));
+        metrics.OnEvent(new SpeculationCancelled(2100, 1));
+        metrics.OnEvent(new SpeculationStarted(2500, 1, 20));
+        metrics.OnEvent(new SpeculationCommitted(3000, 1, 20));
+        metrics.OnEvent(new TurnEnded(4000, 1, new SpokenReply("Hello.", 1, 1.0, new TurnLatency(
+            EndOfTurnToTokensMs: 3.5,
+            EndOfTurnToFirstTextMs: 0,
+            EndOfTurnToFirstAudioTokenMs: 200,
+            FirstAudioTokenToAudioOutMs: 585,
+            VocoderFirstChunkMs: 10,
+            EndOfTurnToFirstAudioOutMs: 800,
+            ServerWaitMs: 785,
+            DeviceAddedMs: 15))));
 
         Assert.Contains(measured, m => m.Instrument == "stepaudio.wake.detections" && (string?)m.Tags["keyword"] == "hey_jarvis");
         Assert.Equal(2, measured.Count(m => m.Instrument == "stepaudio.speculation" && (string?)m.Tags["outcome"] == "started"));
         Assert.Single(measured, m => m.Instrument == "stepaudio.speculation" && (string?)m.Tags["outcome"] == "committed");
         Assert.Single(measured, m => m.Instrument == "stepaudio.turns" && (string?)m.Tags["outcome"] == "completed");
         var stages = measured.Where(m => m.Instrument == "stepaudio.turn.stage_latency").ToDictionary(m => (string)m.Tags["stage"]!, m => m.Value);
-        Assert.Equal(3.5, stages["tokens"]);
-        Assert.Equal(800.0, stages["end_to_audio_out"]);
-        Assert.Equal(15.0, stages["device_added"]);
-        Assert.False(stages.ContainsKey("first_text"), "a stage the turn did not report is not invented");
+        Assert.Equal(0.0035, stages["tokens"], 9);
+        Assert.Equal(0.0, stages["first_text"]);
+        Assert.Equal(0.2, stages["first_audio_token"], 9);
+        Assert.Equal(0.585, stages["audio_out"], 9);
+        Assert.Equal(0.8, stages["end_to_audio_out"], 9);
+        Assert.Equal(0.015, stages["device_added"], 9);
+        Assert.Equal(6, stages.Count);
     }
 
     [Fact]
@@ -42,10 +49,10 @@ public sealed class PipelineMetricsTests
         var measured = new List<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
         using var listener = Listen(metrics, measured);
 
-        metrics.OnEvent(new PipelineEvent(PipelineEventTypes.Error, 1, new Dictionary<string, object?> { ["stage"] = "server", ["kind"] = "Unreachable" }));
-        metrics.OnEvent(new PipelineEvent(PipelineEventTypes.TurnEnd, 2, new Dictionary<string, object?> { ["cancelled"] = true }));
+        metrics.OnEvent(new TurnFailed(1, 1, TurnFailureStage.Server, "Unreachable", "refused"));
+        metrics.OnEvent(new TurnEnded(2, 2, Reply: null));
 
-        Assert.Single(measured, m => m.Instrument == "stepaudio.errors" && (string?)m.Tags["kind"] == "Unreachable");
+        Assert.Single(measured, m => m.Instrument == "stepaudio.errors" && (string?)m.Tags["kind"] == "Unreachable" && (string?)m.Tags["stage"] == "server");
         Assert.Single(measured, m => m.Instrument == "stepaudio.turns" && (string?)m.Tags["outcome"] == "failed");
         Assert.Single(measured, m => m.Instrument == "stepaudio.turns" && (string?)m.Tags["outcome"] == "cancelled");
         Assert.DoesNotContain(measured, m => m.Instrument == "stepaudio.turn.stage_latency");

@@ -1,4 +1,5 @@
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Turns;
 
 namespace StepAudio.Engine.Tests.Pipeline;
 

@@ -1,4 +1,5 @@
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Tests.Vocoder.Fakes;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.StandInServer;
@@ -84,9 +85,9 @@ public sealed class SpeculationTests(ContractVocoderDirectory vocoder) : IClassF
         Assert.Equal(2, Chats().Count);
         Assert.Equal(Answer(early), Chats()[0].Answer);
         Assert.Equal(Answer(final), Chats()[1].Answer);
-        var discard = Assert.Single(rig.Events.OfTurn(1, PipelineEventTypes.SpeculativeDiscard));
-        Assert.Equal("tokens_changed", discard.Details!["reason"]);
-        Assert.Equal(20, discard.Details["shared_groups"]);
+        var discard = Assert.IsType<SpeculationDiscarded>(Assert.Single(rig.Events.OfTurn(1, PipelineEventTypes.SpeculativeDiscard)));
+        Assert.Equal(SpeculationDiscardReason.TokensChanged, discard.Reason);
+        Assert.Equal(20, discard.SharedGroups);
         Assert.Empty(rig.Events.OfTurn(1, PipelineEventTypes.SpeculativeCommit));
         Assert.Equal(Answer(final), ReplyText(rig, 1));
         AssertOnlySpoken(rig, Answer(final));
@@ -207,7 +208,7 @@ public sealed class SpeculationTests(ContractVocoderDirectory vocoder) : IClassF
     private static TurnSignal EndOfTurn(int turn, AudioTokens tokens) => new(TurnSignalKind.EndOfTurn, 2, turn, Tokens: Task.FromResult(tokens), Reason: "silence");
 
     private static string? ReplyText(ConversationRig rig, int turn) =>
-        Assert.Single(rig.Events.OfTurn(turn, PipelineEventTypes.TurnEnd)).Details!["reply_text"] as string;
+        Assert.IsType<TurnEnded>(Assert.Single(rig.Events.OfTurn(turn, PipelineEventTypes.TurnEnd))).Reply?.Text;
 
     /// <summary>Every TTS request (what is heard) is a sentence of <paramref name="reply"/>, and together they are all of it.</summary>
     private void AssertOnlySpoken(ConversationRig rig, string reply)

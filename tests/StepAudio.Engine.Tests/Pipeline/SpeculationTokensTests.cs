@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Listening;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vad;
 using StepAudio.Engine.WakeWord;

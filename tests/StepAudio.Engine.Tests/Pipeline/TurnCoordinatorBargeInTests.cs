@@ -1,7 +1,10 @@
 using System.Threading.Channels;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.Engine.Tests.Fakes;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
@@ -47,7 +50,13 @@ public sealed class TurnCoordinatorBargeInTests(ModelsFixture models, ContractMo
         var playback = new RoomLoudspeaker();
         var events = new RecordingEventSink();
         var timeline = new AudioTimeline();
-        var coordinator = new TurnCoordinator(client, new TtsPromptBuilder(client, serverOptions.TtsModel), vocoder, voice, playback, events, timeline, serverOptions);
+        var coordinator = new TurnCoordinator(
+            new TurnLink(client, new TtsPromptBuilder(client, serverOptions.TtsModel)),
+            new VoiceSelector(voice, vocoder),
+            playback,
+            events,
+            timeline,
+            new ConversationContext(new ConversationOptions(), serverOptions.SystemPrompt));
         var signals = Channel.CreateUnbounded<TurnSignal>();
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var running = coordinator.RunAsync(signals.Reader, stop.Token);
@@ -70,12 +79,12 @@ public sealed class TurnCoordinatorBargeInTests(ModelsFixture models, ContractMo
         await coordinator.CurrentReply.WaitAsync(Patience);
 
         var all = events.Events;
-        var bargeIn = Assert.Single(all, e => e.Type == PipelineEventTypes.BargeIn);
-        Assert.Equal("speech", bargeIn.Details!["trigger"]);
-        Assert.Equal(640, bargeIn.Details["speech_ms"]);
-        Assert.Equal(true, bargeIn.Details["reply_cancelled"]);
-        var end = Assert.Single(all, e => e.Type == PipelineEventTypes.TurnEnd);
-        Assert.Equal(true, end.Details!["cancelled"]);
+        var bargeIn = Assert.IsType<BargedIn>(Assert.Single(all, e => e.Type == PipelineEventTypes.BargeIn));
+        Assert.Equal("speech", bargeIn.Trigger);
+        Assert.Equal(640, bargeIn.SpeechMs);
+        Assert.True(bargeIn.ReplyCancelled);
+        var end = Assert.IsType<TurnEnded>(Assert.Single(all, e => e.Type == PipelineEventTypes.TurnEnd));
+        Assert.True(end.Cancelled);
         Assert.Equal(1, coordinator.BargeIns);
         Assert.Equal(0, coordinator.CompletedTurns);
         Assert.Equal(0, playback.Replies);
@@ -94,7 +103,7 @@ public sealed class TurnCoordinatorBargeInTests(ModelsFixture models, ContractMo
         var deadline = DateTime.UtcNow + Patience;
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "the reply never reached the loudspeaker: " + string.Join("; ", events.Events.Select(e => $"{e.Type} {string.Join(",", e.Details?.Select(d => $"{d.Key}={d.Value}") ?? [])}")));
+            Assert.True(DateTime.UtcNow < deadline, "the reply never reached the loudspeaker: " + string.Join("; ", events.Events));
             await Task.Delay(5);
         }
     }

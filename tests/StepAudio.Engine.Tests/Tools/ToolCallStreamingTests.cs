@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Link.Tools;
 using StepAudio.Engine.Tests.Link;
 using StepAudio.StandInServer;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using StepAudio.Engine.Link;
+using StepAudio.Engine.Link.Tools;
 using StepAudio.Engine.Tests.Tools.Fakes;
 using StepAudio.Engine.Tools;
 using StepAudio.TestSupport.Fakes;

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.Engine.Tests.Link;
 using StepAudio.Engine.Tests.Voice.Fakes;
 using StepAudio.Engine.Voice;
@@ -96,17 +98,12 @@ public sealed class SingingReplyTests(VoiceModels models) : StandInTestBase, ICl
         var client = new GpuServerClient(ClientOptions());
         var output = new RecordingAudioOutput(models.SpeechVocoder.SampleRate);
         var coordinator = new TurnCoordinator(
-            client,
-            new TtsPromptBuilder(client, client.Options.TtsModel),
-            models.SpeechVocoder,
-            selector.Speech.Voice,
+            new TurnLink(client, new TtsPromptBuilder(client, client.Options.TtsModel)),
+            selector,
             output,
             new IgnoredEvents(),
             new AudioTimeline(),
-            client.Options)
-        {
-            Voices = selector,
-        };
+            new ConversationContext(new ConversationOptions(), client.Options.SystemPrompt));
         return (coordinator, selector, output);
     }
 

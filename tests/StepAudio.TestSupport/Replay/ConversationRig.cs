@@ -1,8 +1,11 @@
 using System.Threading.Channels;
+using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Voice;
 using StepAudio.TestSupport.Replay.Fakes;
 
 namespace StepAudio.TestSupport.Replay;
@@ -29,17 +32,13 @@ public sealed class ConversationRig : IAsyncDisposable
         ServerOptions = new GpuServerOptions { BaseAddress = server };
         _client = new GpuServerClient(ServerOptions);
         Coordinator = new TurnCoordinator(
-            _client,
-            new TtsPromptBuilder(_client, ServerOptions.TtsModel, ServerOptions.TtsAddSpecialTokens),
-            _vocoder,
-            ReplayVoice.Create(_vocoder),
+            new TurnLink(_client, new TtsPromptBuilder(_client, ServerOptions.TtsModel, ServerOptions.TtsAddSpecialTokens)),
+            new VoiceSelector(ReplayVoice.Create(_vocoder), _vocoder),
             Output,
             Events,
             Timeline,
-            ServerOptions)
-        {
-            SpeculativeResponses = speculate,
-        };
+            new ConversationContext(new ConversationOptions(), ServerOptions.SystemPrompt),
+            new TurnFeatures(SpeculativeResponses: speculate));
         _running = Coordinator.RunAsync(_signals.Reader, _stop.Token);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tokenizer;
 
 namespace StepAudio.TestSupport.Replay;

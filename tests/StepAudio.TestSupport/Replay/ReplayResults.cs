@@ -1,4 +1,4 @@
-using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 using StepAudio.TestSupport.Replay.Fakes;
 
 namespace StepAudio.TestSupport.Replay;
@@ -44,7 +44,7 @@ public static class ReplayResults
             var firstText = At(PipelineEventTypes.FirstTextToken);
             var commit = At(PipelineEventTypes.SpeculativeCommit);
             var response = endOfTurn is { } end && firstText is { } text ? Math.Max(text, commit ?? double.MinValue) - end : double.NaN;
-            var reply = own.FirstOrDefault(e => e.Type == PipelineEventTypes.TurnEnd)?.Details is { } details && details.TryGetValue("reply_text", out var said) ? said as string : null;
+            var reply = own.OfType<TurnEnded>().FirstOrDefault()?.Reply?.Text;
             results.Add(new ReplayTurnResult(
                 input.TurnId,
                 Count(PipelineEventTypes.SpeculativeStart),

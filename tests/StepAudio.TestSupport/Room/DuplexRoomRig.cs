@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using StepAudio.Engine.Echo;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vad;
 using StepAudio.Engine.WakeWord;

@@ -3,9 +3,12 @@ using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Listening;
+using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.Engine.Tests.Vocoder.Fakes;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Voice;
 using StepAudio.StandInServer;
 
 namespace StepAudio.Engine.Tests.Conversation.Fakes;
@@ -69,11 +72,14 @@ internal sealed class CoordinatorRig : IAsyncDisposable
     /// <summary>Builds the coordinator and runs it on <see cref="Signals"/>.</summary>
     public void Start(ConversationContext? context = null, OfflinePrompts? prompts = null, IFollowUpWindow? followUp = null)
     {
-        Coordinator = new TurnCoordinator(Client, Prompts, Vocoder, Voice, Output, Events, Timeline, Client.Options, context: context)
-        {
-            OfflinePrompts = prompts,
-            FollowUpWindow = followUp,
-        };
+        Coordinator = new TurnCoordinator(
+            new TurnLink(Client, Prompts),
+            new VoiceSelector(Voice, Vocoder),
+            Output,
+            Events,
+            Timeline,
+            context ?? new ConversationContext(new ConversationOptions(), Client.Options.SystemPrompt),
+            new TurnFeatures(FollowUpWindow: followUp, OfflinePrompts: prompts));
         _running = Coordinator.RunAsync(Signals.Reader, _stop.Token);
     }
 

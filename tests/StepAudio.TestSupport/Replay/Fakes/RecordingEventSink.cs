@@ -1,4 +1,4 @@
-using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Pipeline.Events;
 
 namespace StepAudio.TestSupport.Replay.Fakes;
 
@@ -69,10 +69,10 @@ public sealed class RecordingEventSink : IPipelineEventSink
         }
     }
 
-    /// <summary>The "turn" detail of an event, or -1.</summary>
+    /// <summary>The turn an event belongs to, or -1 for one outside any turn.</summary>
     public static int TurnOf(PipelineEvent pipelineEvent)
     {
         ArgumentNullException.ThrowIfNull(pipelineEvent);
-        return pipelineEvent.Details is { } details && details.TryGetValue("turn", out var turn) && turn is int id ? id : -1;
+        return pipelineEvent is TurnEvent turnEvent ? turnEvent.Turn : -1;
     }
 }
