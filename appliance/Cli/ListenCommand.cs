@@ -137,17 +137,12 @@ internal static class ListenCommand
             throw new OptionsException($"--channel {channel}: {path} has only {wav.Channels} channel(s).");
         }
 
-        var mono = new float[wav.FrameCount];
-        if (channel < 0)
-        {
-            ChannelMixer.MixToMono(wav.Samples, wav.Channels, mono);
-        }
-        else
-        {
-            ChannelMixer.ExtractChannel(wav.Samples, wav.Channels, channel, mono);
-        }
-
-        return wav.SampleRate == 16000 ? mono : PolyphaseResampler.ResampleAll(mono, wav.SampleRate, 16000);
+        // The stage the live capture hears through: the same selection and the same resampler.
+        var selection = channel < 0
+            ? new ChannelSelectionOptions { Mode = ChannelSelectionMode.Mix }
+            : new ChannelSelectionOptions { Mode = ChannelSelectionMode.Channel, Channel = channel };
+        var frontEnd = CaptureFrontEnd.FromOptions(selection, wav.Channels, wav.SampleRate, maxFramesPerCall: 4096);
+        return frontEnd.ProcessAll(wav.Samples);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using StepAudio.Engine.Audio;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Link;
@@ -41,6 +42,9 @@ public sealed class ApplianceSettings
 
     public OfflinePromptOptions OfflinePrompts { get; init; } = new();
 
+    /// <summary>How the microphone array's channels become the one the pipeline hears.</summary>
+    public ChannelSelectionOptions Channels { get; init; } = new();
+
     /// <summary>Builds the configuration stack, validates it and binds it.</summary>
     /// <exception cref="OptionsException">A file is missing or not JSON, or a value is invalid (the message names each option path).</exception>
     public static ApplianceSettings Load(string? extraFile, IReadOnlyDictionary<string, string?> overrides)
@@ -54,6 +58,16 @@ public sealed class ApplianceSettings
             throw new OptionsException("Invalid configuration:\n  " + string.Join("\n  ", failures));
         }
 
+        return Bind(configuration);
+    }
+
+    /// <summary>
+    /// The pipeline's sections of <paramref name="configuration"/>, bound as the host binds them (the command line
+    /// and the service read one configuration the same way); validation is the caller's.
+    /// </summary>
+    public static ApplianceSettings Bind(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
         var settings = new ApplianceSettings();
         configuration.GetSection("Models").Bind(settings.Models);
         configuration.GetSection("WakeWord").Bind(settings.WakeWord);
@@ -64,6 +78,7 @@ public sealed class ApplianceSettings
         configuration.GetSection("Voice").Bind(settings.Voice);
         configuration.GetSection(ConversationOptions.SectionName).Bind(settings.Conversation);
         configuration.GetSection(OfflinePromptOptions.SectionName).Bind(settings.OfflinePrompts);
+        configuration.GetSection("Audio:Channels").Bind(settings.Channels);
         return settings;
     }
 

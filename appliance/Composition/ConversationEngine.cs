@@ -47,7 +47,7 @@ internal sealed class ConversationEngine : IAsyncDisposable
 
     /// <summary>
     /// Loads and wires everything; every model is checked and warmed before this returns. Prepared
-    /// speaker prompts are kept under <c>stateDirectory</c> (the service's) unless Voice:CacheDirectory says otherwise.
+    /// speaker prompts are kept under the extras' state directory (the service's) unless Voice:CacheDirectory says otherwise.
     /// </summary>
     public static async Task<ConversationEngine> CreateAsync(
         ApplianceSettings settings,
@@ -55,12 +55,11 @@ internal sealed class ConversationEngine : IAsyncDisposable
         IPipelineEventSink events,
         ILoggerFactory loggers,
         CancellationToken cancellationToken,
-        IWakeArbiter? arbiter = null,
-        string? stateDirectory = null,
-        FullDuplex? duplex = null,
-        ToolConversation? tools = null)
+        ConversationExtras? extras = null)
     {
+        extras ??= ConversationExtras.None;
         var owned = new List<IDisposable>();
+        var duplex = extras.Duplex is { } given ? Own(owned, given) : null;
         try
         {
             var factory = new OnnxSessionFactory(loggers.CreateLogger<OnnxSessionFactory>());
@@ -68,20 +67,20 @@ internal sealed class ConversationEngine : IAsyncDisposable
             var tokenizer = listening.Tokenizer;
             var vocoder = Own(owned, StreamingVocoder.Load(settings.Vocoder, factory, loggers.CreateLogger<StreamingVocoder>()));
             var client = Own(owned, new GpuServerClient(settings.GpuServer, loggers.CreateLogger<GpuServerClient>()));
-            var voices = await ConversationVoices.LoadAsync(settings, tokenizer, vocoder, factory, loggers, stateDirectory, owned, cancellationToken);
+            var voices = await ConversationVoices.LoadAsync(settings, tokenizer, vocoder, factory, loggers, extras.StateDirectory, owned, cancellationToken);
 
             var timeline = new AudioTimeline();
             var signals = Channel.CreateUnbounded<TurnSignal>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
             var loop = Own(owned, listening.CreateLoop(settings.WakeWord, settings.Endpointing, timeline, signals.Writer, duplex));
             var ttsPrompts = new TtsPromptBuilder(client, settings.GpuServer.TtsModel, settings.GpuServer.TtsAddSpecialTokens);
             var coordinator = new TurnCoordinator(
-                new TurnLink(client, ttsPrompts, tools),
+                new TurnLink(client, ttsPrompts, extras.Tools),
                 voices,
                 output,
                 events,
                 timeline,
                 new ConversationContext(settings.Conversation, settings.GpuServer.SystemPrompt, logger: loggers.CreateLogger<ConversationContext>()),
-                new TurnFeatures(arbiter, loop, OfflinePromptsFor(settings, client, ttsPrompts, vocoder, voices.Speech.Voice, loggers)),
+                new TurnFeatures(extras.Arbiter, loop, OfflinePromptsFor(settings, client, ttsPrompts, vocoder, voices.Speech.Voice, loggers)),
                 loggers.CreateLogger<TurnCoordinator>());
             return new ConversationEngine(owned, loop, coordinator, timeline, signals);
         }
@@ -132,4 +131,14 @@ internal sealed class ConversationEngine : IAsyncDisposable
 
         owned.Clear();
     }
+}
+
+/// <summary>What the device adds to a pipeline that the command line runs without.</summary>
+/// <param name="Arbiter">Decides between speakers that heard the same wake; every wake is answered when null.</param>
+/// <param name="StateDirectory">Where prepared speaker prompts are kept unless Voice:CacheDirectory says otherwise.</param>
+/// <param name="Duplex">The echo canceller and barge-in on a real speaker; owned by the engine from here on.</param>
+/// <param name="Tools">The tools every chat request offers.</param>
+internal sealed record ConversationExtras(IWakeArbiter? Arbiter = null, string? StateDirectory = null, FullDuplex? Duplex = null, ToolConversation? Tools = null)
+{
+    public static ConversationExtras None { get; } = new();
 }

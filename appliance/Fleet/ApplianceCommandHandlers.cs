@@ -29,12 +29,12 @@ internal sealed class SayCommandHandler(IServiceProvider services) : ICommandHan
             return CommandResult.BadPayload("say takes {\"text\": \"...\"} with a non-empty text.");
         }
 
-        if (services.GetService(typeof(ConversationService)) is not ConversationService { Coordinator: { } coordinator })
+        if (services.GetService(typeof(IConversationControl)) is not IConversationControl { IsRunning: true } conversation)
         {
             return CommandResult.Error(CommandErrorCodes.HandlerFailed, "The pipeline is not running yet.");
         }
 
-        var spoken = await coordinator.SayAsync(text.GetString()!, cancellationToken);
+        var spoken = await conversation.SayAsync(text.GetString()!, cancellationToken);
         return CommandResult.Ok(new JsonObject { ["audioSeconds"] = Math.Round(spoken, 3) });
     }
 }

@@ -114,10 +114,17 @@ internal static partial class ApplianceHost
         services.AddSingleton(sp => new OptionalLedRing(OpenLedRing(sp)));
         services.AddSingleton<IPipelineEventSink>(sp => new DeviceStatusSink(sp.GetRequiredService<ILogger<DeviceStatusSink>>(), sp.GetRequiredService<OptionalLedRing>().Controller));
         services.AddSingleton(sp => new PipelineMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(sp => ApplianceSettings.Bind(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<FullDuplexFactory>();
+        services.AddSingleton<LiveListeningOptions>();
+        services.AddSingleton(sp => new ConversationEngineFactory(
+            sp.GetRequiredService<ApplianceSettings>(), sp.GetServices<IPipelineEventSink>(), sp.GetRequiredService<PipelineMetrics>(), sp.GetRequiredService<IWakeArbiter>(),
+            sp.GetRequiredService<FullDuplexFactory>(), sp.GetRequiredService<IOptions<HostingOptions>>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetService<ApplianceTools>()));
 
         services.TryAddSingleton<IWakeArbiter>(AlwaysAnswer.Instance);
         services.AddSingleton<ConversationService>();
         services.AddSingleton<IAudioHeartbeat>(sp => sp.GetRequiredService<ConversationService>());
+        services.AddSingleton<IConversationControl>(sp => sp.GetRequiredService<ConversationService>());
         services.AddHostedService(sp => sp.GetRequiredService<ConversationService>());
         services.AddHostedService<WatchdogService>();
         services.AddApplianceTools();

@@ -15,7 +15,7 @@ namespace StepAudio.Appliance.Hosting;
 internal sealed partial class HardwareService(
     IOptions<ButtonOptions> buttonOptions,
     MuteGate mute,
-    ConversationService conversation,
+    IConversationControl conversation,
     ILoggerFactory loggers,
     OptionalLedRing ring,
     ApplianceTools? tools = null) : IHostedService, IDisposable
@@ -38,7 +38,7 @@ internal sealed partial class HardwareService(
 
         var leds = ring.Controller;
         _buttons.MuteChanged += muted => leds?.SetState(muted ? DeviceLedState.Muted : DeviceLedState.Idle);
-        _buttons.ActionLongPressed += () => conversation.Loop?.RequestTurn();
+        _buttons.ActionLongPressed += () => conversation.RequestTurn();
         _buttons.ActionPressed += () => tools?.Timers.StopRinging("action_button");
         return Task.CompletedTask;
     }

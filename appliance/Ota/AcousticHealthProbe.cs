@@ -18,8 +18,7 @@ namespace StepAudio.Appliance.Ota;
 internal sealed partial class AcousticHealthProbe(
     IAudioHeartbeat heartbeat,
     HealthClipRunner clips,
-    Func<FleetConnectionState> brokerState,
-    ServerReachability server,
+    LinkReachability links,
     OtaStateStore store,
     string stateDirectory,
     OtaServiceOptions options,
@@ -91,11 +90,11 @@ internal sealed partial class AcousticHealthProbe(
     {
         // Just after boot the link may still be connecting: give it the ready window.
         var deadline = time.GetUtcNow() + options.ReadyTimeout;
-        var state = brokerState();
+        var state = links.BrokerState();
         while (state != FleetConnectionState.Connected && time.GetUtcNow() < deadline)
         {
             await Task.Delay(PollInterval, time, cancellationToken);
-            state = brokerState();
+            state = links.BrokerState();
         }
 
         if (state == FleetConnectionState.Connected)
@@ -110,7 +109,7 @@ internal sealed partial class AcousticHealthProbe(
 
     private async Task<HealthCheckResult> CheckServerAsync(UpdateBaseline? baseline, CancellationToken cancellationToken)
     {
-        var look = await server.LookAsync(cancellationToken);
+        var look = await links.Server.LookAsync(cancellationToken);
         return look.Answer switch
         {
             ServerAnswer.Healthy => new HealthCheckResult("gpu-server", HealthVerdict.Passed, look.Detail),

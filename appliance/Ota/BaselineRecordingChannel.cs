@@ -14,8 +14,7 @@ internal sealed class BaselineRecordingChannel(
     IOtaChannel inner,
     OtaStateStore store,
     string stateDirectory,
-    Func<FleetConnectionState> brokerState,
-    ServerReachability server,
+    LinkReachability links,
     TimeProvider time) : IOtaChannel
 {
     /// <inheritdoc />
@@ -25,8 +24,8 @@ internal sealed class BaselineRecordingChannel(
         {
             if (store.Load().IsSettled)
             {
-                var look = await server.LookAsync(cancellationToken);
-                new UpdateBaseline(job.JobId, brokerState() == FleetConnectionState.Connected, look.Answer, look.Detail, time.GetUtcNow()).Save(stateDirectory);
+                var look = await links.Server.LookAsync(cancellationToken);
+                new UpdateBaseline(job.JobId, links.BrokerState() == FleetConnectionState.Connected, look.Answer, look.Detail, time.GetUtcNow()).Save(stateDirectory);
             }
 
             yield return job;

@@ -21,7 +21,7 @@ internal sealed class HealthClipRunner(ApplianceSettings settings, ILoggerFactor
     private const int TrailingSilenceMs = 6000;
     private const int ChunkSamples = ListeningLoop.FrameSamples;
 
-    /// <summary>Runs the clip once; throws <see cref="HealthManifestException"/> when the clip is missing or not 16 kHz mono.</summary>
+    /// <summary>Runs the clip once; throws <see cref="HealthManifestException"/> when the clip is missing or not a WAV.</summary>
     public async Task<ClipObservation> RunAsync(string clipPath, CancellationToken cancellationToken)
     {
         if (!File.Exists(clipPath))
@@ -39,13 +39,12 @@ internal sealed class HealthClipRunner(ApplianceSettings settings, ILoggerFactor
             throw new HealthManifestException($"health clip {clipPath} is not a WAV the pipeline reads: {ex.Message}", ex);
         }
 
-        if (clip.SampleRate != 16000 || clip.Channels != 1)
-        {
-            throw new HealthManifestException($"health clip {clipPath} is {clip.SampleRate} Hz with {clip.Channels} channel(s); it must be 16 kHz mono.");
-        }
+        // The clip reaches the loop as the room does: mixed to mono and resampled by the capture's front end.
+        var mono16k = CaptureFrontEnd.FromOptions(new ChannelSelectionOptions { Mode = ChannelSelectionMode.Mix }, clip.Channels, clip.SampleRate, ChunkSamples)
+            .ProcessAll(clip.Samples);
 
         // Model inference runs on the caller's thread, as on the audio thread: keep it off the host's.
-        return await Task.Run(() => Listen(clip.Samples, cancellationToken), cancellationToken);
+        return await Task.Run(() => Listen(mono16k, cancellationToken), cancellationToken);
     }
 
     private async Task<ClipObservation> Listen(float[] samples, CancellationToken cancellationToken)

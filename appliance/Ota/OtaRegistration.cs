@@ -62,28 +62,28 @@ internal static class OtaRegistration
         services.AddSingleton(sp => new BundleDownloader(
             sp.GetRequiredService<OtaDownloadHttp>().Client, sp.GetRequiredService<IOptions<OtaAgentOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<BundleDownloader>>()));
         services.AddSingleton(sp => new OtaStateStore(sp.GetRequiredService<IOptions<OtaAgentOptions>>().Value.StateDirectory, sp.GetRequiredService<ILogger<OtaStateStore>>()));
-        services.AddSingleton<IDeviceActivity>(sp => new ConversationActivity(sp.GetRequiredService<ConversationService>()));
+        services.AddSingleton<IDeviceActivity>(sp => new ConversationActivity(sp.GetRequiredService<IConversationControl>()));
         services.TryAddSingleton<ISystemReboot, SystemdReboot>();
         services.TryAddSingleton<IBootIdentity, KernelBootIdentity>();
         services.AddSingleton(sp => new ServerReachability(sp.GetRequiredService<IOptions<GpuServerOptions>>().Value, sp.GetRequiredService<IOptions<OtaServiceOptions>>().Value.ServerTimeout));
-        services.AddSingleton(sp => new HealthClipRunner(ListeningSettings(sp), sp.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton<IHealthProbe>(sp =>
-        {
-            var link = sp.GetRequiredService<FleetLink>();
-            return new AcousticHealthProbe(
-                sp.GetRequiredService<IAudioHeartbeat>(), sp.GetRequiredService<HealthClipRunner>(), () => link.State, sp.GetRequiredService<ServerReachability>(),
-                sp.GetRequiredService<OtaStateStore>(), sp.GetRequiredService<IOptions<OtaAgentOptions>>().Value.StateDirectory,
-                sp.GetRequiredService<IOptions<OtaServiceOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AcousticHealthProbe>>());
-        });
-        services.AddSingleton(sp => new FleetOtaChannel(sp.GetRequiredService<FleetLink>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FleetOtaChannel>>()));
+        services.AddSingleton(sp => new HealthClipRunner(sp.GetRequiredService<ApplianceSettings>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp =>
         {
             var link = sp.GetRequiredService<FleetLink>();
+            return new LinkReachability(() => link.State, sp.GetRequiredService<ServerReachability>());
+        });
+        services.AddSingleton<IHealthProbe>(sp => new AcousticHealthProbe(
+                sp.GetRequiredService<IAudioHeartbeat>(), sp.GetRequiredService<HealthClipRunner>(), sp.GetRequiredService<LinkReachability>(),
+                sp.GetRequiredService<OtaStateStore>(), sp.GetRequiredService<IOptions<OtaAgentOptions>>().Value.StateDirectory,
+                sp.GetRequiredService<IOptions<OtaServiceOptions>>().Value, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AcousticHealthProbe>>()));
+        services.AddSingleton(sp => new FleetOtaChannel(sp.GetRequiredService<FleetLink>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FleetOtaChannel>>()));
+        services.AddSingleton(sp =>
+        {
             var fleetChannel = sp.GetRequiredService<FleetOtaChannel>();
             var store = sp.GetRequiredService<OtaStateStore>();
             var agentOptions = sp.GetRequiredService<IOptions<OtaAgentOptions>>();
             var channel = new BaselineRecordingChannel(
-                fleetChannel, store, agentOptions.Value.StateDirectory, () => link.State, sp.GetRequiredService<ServerReachability>(), sp.GetRequiredService<TimeProvider>());
+                fleetChannel, store, agentOptions.Value.StateDirectory, sp.GetRequiredService<LinkReachability>(), sp.GetRequiredService<TimeProvider>());
             var agent = new OtaAgent(
                 channel, sp.GetRequiredService<IRaucClient>(), sp.GetRequiredService<BundleDownloader>(), store, sp.GetRequiredService<IDeviceActivity>(),
                 sp.GetRequiredService<IHealthProbe>(), sp.GetRequiredService<ISystemReboot>(), sp.GetRequiredService<IBootIdentity>(), agentOptions,
@@ -106,17 +106,6 @@ internal static class OtaRegistration
             _ => null,
         };
     }
-
-    private static ApplianceSettings ListeningSettings(IServiceProvider services) => new()
-    {
-        Models = services.GetRequiredService<IOptions<ModelCacheOptions>>().Value,
-        WakeWord = services.GetRequiredService<IOptions<WakeWordOptions>>().Value,
-        Endpointing = services.GetRequiredService<IOptions<EndpointingOptions>>().Value,
-        Tokenizer = services.GetRequiredService<IOptions<TokenizerOptions>>().Value,
-        Vocoder = services.GetRequiredService<IOptions<VocoderOptions>>().Value,
-        GpuServer = services.GetRequiredService<IOptions<GpuServerOptions>>().Value,
-        Voice = services.GetRequiredService<IOptions<VoiceOptions>>().Value,
-    };
 }
 
 /// <summary>The downloader's HTTP client, owned by the container so it is disposed with the host.</summary>

@@ -21,7 +21,7 @@ internal sealed partial class ToolsService(
     IEnumerable<IPipelineEventSink> sinks,
     MuteGate mute,
     OptionalLedRing ring,
-    ConversationService conversation,
+    IConversationControl conversation,
     ILogger<ToolsService> logger) : IHostedService
 {
     private readonly IPipelineEventSink[] _sinks = [.. sinks];
@@ -86,7 +86,7 @@ internal sealed partial class ToolsService(
     }
 
     // Timers live outside any turn: the event is placed at the current point of the input audio.
-    private double Now() => conversation.Timeline?.NowMs ?? 0;
+    private double Now() => conversation.NowMs;
 
     private void Publish(PipelineEvent pipelineEvent)
     {

@@ -172,8 +172,7 @@ public sealed class AcousticHealthProbeTests : IDisposable
         return new AcousticHealthProbe(
             heartbeat ?? new AdvancingHeartbeat(),
             new HealthClipRunner(Settings(), NullLoggerFactory.Instance),
-            () => broker,
-            new ServerReachability(new GpuServerOptions { BaseAddress = server ?? _server.BaseAddress }, options.ServerTimeout),
+            new LinkReachability(() => broker, new ServerReachability(new GpuServerOptions { BaseAddress = server ?? _server.BaseAddress }, options.ServerTimeout)),
             _store,
             Path.Combine(_dir, "ota"),
             options,

@@ -58,8 +58,7 @@ public sealed class ConversationActivityTests : IAsyncLifetime
         await output.Draining.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var whilePlaying = (activity.TurnInProgress, activity.AudioPlaying);
         output.Release();
-        await conversation.Coordinator!.WhenTurnFinished(conversation.Loop!.TurnId).WaitAsync(TimeSpan.FromSeconds(60));
-        await conversation.Coordinator.CurrentReply.WaitAsync(TimeSpan.FromSeconds(60));
+        await conversation.WhenSettledAsync().WaitAsync(TimeSpan.FromSeconds(60));
         var after = (activity.TurnInProgress, activity.AudioPlaying);
         await host.StopAsync();
 
