@@ -38,6 +38,21 @@ public sealed class CaptureFrontEndTests
     }
 
     [Fact]
+    public void ProcessAll_OnAWholeRecording_GivesWhatTheWholeFileResamplerGivesAlignedWithTheInput()
+    {
+        var left = Signals.Tone(440, 48000, 9600);
+        var right = Signals.Noise(9600, seed: 5, amplitude: 0.1);
+        var mixed = left.Zip(right, (l, r) => (l + r) * 0.5f).ToArray();
+        var expected = PolyphaseResampler.ResampleAll(mixed, 48000, 16000);
+
+        // Smaller blocks than the recording, so the stage's own chunking is exercised.
+        var output = new CaptureFrontEnd(ChannelSelection.Mix(2), 48000, maxFramesPerCall: 700).ProcessAll(Interleave(left, right));
+
+        Assert.Equal(expected, output);
+        Assert.Equal(3200, output.Length);
+    }
+
+    [Fact]
     public void Process_WhenFedPeriodsOfDifferentSizes_GivesTheSameSamplesAsEvenPeriods()
     {
         var interleaved = Interleave(Signals.Tone(1000, 44100, 8820), Signals.Tone(300, 44100, 8820));
