@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StepAudio.Ops.Ota.State;
+using StepAudio.Ops.Storage;
 
 namespace StepAudio.Appliance.Ota;
 

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StepAudio.Ops.Storage;
 
 namespace StepAudio.Ops.Config;
 
@@ -25,7 +26,7 @@ public sealed partial class DesiredConfigStore
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
         FilePath = Path.Combine(Directory, FileName);
-        TempPath = FilePath + ".tmp";
+        TempPath = FilePath + AtomicFile.TempSuffix;
         _logger = logger ?? NullLogger<DesiredConfigStore>.Instance;
     }
 
@@ -78,14 +79,7 @@ public sealed partial class DesiredConfigStore
         ArgumentNullException.ThrowIfNull(config);
         System.IO.Directory.CreateDirectory(Directory);
         var bytes = WriteEnvelope(config);
-        using (var stream = new FileStream(TempPath, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
-        {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(TempPath, FilePath, overwrite: true);
-        DirectorySync.Flush(Directory);
+        AtomicFile.Write(FilePath, bytes);
     }
 
     internal static byte[] WriteEnvelope(PersistedDesiredConfig config)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
+using StepAudio.Ops.Storage;
 
 namespace StepAudio.Ops.Ota.State;
 

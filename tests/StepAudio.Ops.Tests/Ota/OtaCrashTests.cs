@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using StepAudio.Ops.Ota;
 using StepAudio.Ops.Ota.State;
+using StepAudio.Ops.Storage;
 using StepAudio.Ops.Tests.Ota.Rig;
 using Xunit.Abstractions;
 

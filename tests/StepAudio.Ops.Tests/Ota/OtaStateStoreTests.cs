@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using StepAudio.Ops.Ota;
 using StepAudio.Ops.Ota.State;
+using StepAudio.Ops.Storage;
 
 namespace StepAudio.Ops.Tests.Ota;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace StepAudio.Ops.Ota.State;
+namespace StepAudio.Ops.Storage;
 
 /// <summary>
 /// Replaces a file so that a crash or power cut leaves either the old or the new content, never
