@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using StepAudio.Appliance.Storage;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Link;
@@ -102,7 +103,7 @@ internal sealed class ConversationEngine : IAsyncDisposable
 
         var fingerprint = VoicePromptRenderer.FingerprintDirectory(Path.Combine(settings.Vocoder.ModelDirectory, "vocoder", settings.Vocoder.Profile));
         var renderer = new VoicePromptRenderer(client, ttsPrompts, vocoder, voice, fingerprint);
-        return new OfflinePrompts(settings.OfflinePrompts, renderer, loggers.CreateLogger<OfflinePrompts>());
+        return new OfflinePrompts(settings.OfflinePrompts, renderer, AtomicFileWriter.Instance, loggers.CreateLogger<OfflinePrompts>());
     }
 
     /// <summary>No more audio: lets the coordinator finish and stop.</summary>

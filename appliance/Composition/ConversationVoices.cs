@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using StepAudio.Appliance.Storage;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
@@ -34,6 +35,7 @@ internal static class ConversationVoices
 
         var prompts = new SpeakerPromptStore(
             settings.Voice.ResolveCacheDirectory(stateDirectory),
+            AtomicFileWriter.Instance,
             new DualCodebookPromptTokenizer(tokenizer),
             ModelFingerprint.OfTokenizer(settings.Tokenizer),
             loggers.CreateLogger<SpeakerPromptStore>());

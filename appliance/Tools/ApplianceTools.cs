@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StepAudio.Appliance.Hosting;
+using StepAudio.Appliance.Storage;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Tools;
 using StepAudio.Engine.Tools.Timers;
@@ -30,8 +31,8 @@ internal sealed class ApplianceTools : IAsyncDisposable
     {
         Options = options.Value;
         StateDirectory = Options.StateDirectory.Length > 0 ? Options.StateDirectory : Path.Combine(hosting.Value.StateDirectory, "tools");
-        Timers = new TimerService(new TimerStore(StateDirectory), output, Options.Timers, time, loggers.CreateLogger<TimerService>());
-        Volume = new VolumeSetting(volume, StateDirectory, Options.Volume);
+        Timers = new TimerService(new TimerStore(StateDirectory, AtomicFileWriter.Instance), output, Options.Timers, time, loggers.CreateLogger<TimerService>());
+        Volume = new VolumeSetting(volume, StateDirectory, AtomicFileWriter.Instance, Options.Volume);
         if (weather is null && Options.Weather.UrlTemplate.Length > 0)
         {
             _weatherHttp = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)

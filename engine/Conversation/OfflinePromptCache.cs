@@ -1,22 +1,26 @@
 using System.Security.Cryptography;
 using System.Text;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Storage;
 
 namespace StepAudio.Engine.Conversation;
 
 /// <summary>
 /// Rendered prompts on disk, one 32-bit float WAV per prompt, named by a hash of the text and the
-/// renderer's identity (voice and vocoder): a changed text, voice or vocoder simply misses. Written to a
-/// temporary file and renamed, so a power cut never leaves half a clip that would later play as one.
+/// renderer's identity (voice and vocoder): a changed text, voice or vocoder simply misses. Replaced through
+/// an <see cref="IAtomicFileWriter"/>, so a power cut never leaves half a clip that would later play as one.
 /// </summary>
 public sealed class OfflinePromptCache
 {
     private readonly string _directory;
+    private readonly IAtomicFileWriter _writer;
 
-    public OfflinePromptCache(string directory)
+    public OfflinePromptCache(string directory, IAtomicFileWriter writer)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentNullException.ThrowIfNull(writer);
         _directory = directory;
+        _writer = writer;
     }
 
     /// <summary>The directory the clips live in.</summary>
@@ -53,13 +57,8 @@ public sealed class OfflinePromptCache
         ArgumentNullException.ThrowIfNull(clip);
         System.IO.Directory.CreateDirectory(_directory);
         var path = PathOf(text, identity);
-        var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            WavFile.Write(stream, clip.Samples, clip.SampleRate, 1, WavSampleFormat.Float32);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        using var wav = new MemoryStream();
+        WavFile.Write(wav, clip.Samples, clip.SampleRate, 1, WavSampleFormat.Float32);
+        _writer.Replace(path, wav.GetBuffer().AsSpan(0, (int)wav.Length));
     }
 }

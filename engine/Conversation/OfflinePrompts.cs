@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Pipeline;
+using StepAudio.Engine.Storage;
 
 namespace StepAudio.Engine.Conversation;
 
@@ -29,9 +30,10 @@ public sealed partial class OfflinePrompts
 
     /// <param name="options">Texts, cache and bundle locations; validated here.</param>
     /// <param name="renderer">The device's TTS + vocoder path; null when there is none (bundled clips and earcons only).</param>
+    /// <param name="writer">How rendered clips are stored.</param>
     /// <param name="logger">Where rendering and playing are logged.</param>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
-    public OfflinePrompts(OfflinePromptOptions options, IPromptRenderer? renderer, ILogger<OfflinePrompts>? logger = null)
+    public OfflinePrompts(OfflinePromptOptions options, IPromptRenderer? renderer, IAtomicFileWriter writer, ILogger<OfflinePrompts>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var validation = new OfflinePromptOptionsValidator().Validate(OfflinePromptOptions.SectionName, options);
@@ -42,7 +44,7 @@ public sealed partial class OfflinePrompts
 
         _options = options;
         _renderer = renderer;
-        _cache = new OfflinePromptCache(options.ResolveCacheDirectory());
+        _cache = new OfflinePromptCache(options.ResolveCacheDirectory(), writer);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         LoadBundled();
         if (renderer is not null)

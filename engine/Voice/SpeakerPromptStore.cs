@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StepAudio.Engine.Audio;
+using StepAudio.Engine.Storage;
 using StepAudio.Engine.Vocoder;
 
 namespace StepAudio.Engine.Voice;
@@ -25,6 +26,7 @@ public sealed partial class SpeakerPromptStore
 {
     private const string Extension = ".voice";
     private readonly string _directory;
+    private readonly IAtomicFileWriter _writer;
     private readonly IPromptTokenizer _tokenizer;
     private readonly string _tokenizerIdentity;
     private readonly ILogger _logger;
@@ -33,12 +35,14 @@ public sealed partial class SpeakerPromptStore
     /// <param name="tokenizer">The tokenizer stage, run only on a miss.</param>
     /// <param name="tokenizerIdentity">The tokenizer models' identity (<see cref="ModelFingerprint.OfTokenizer"/>).</param>
     /// <param name="logger">Hits, misses and rejected entries.</param>
-    public SpeakerPromptStore(string cacheDirectory, IPromptTokenizer tokenizer, string tokenizerIdentity, ILogger<SpeakerPromptStore>? logger = null)
+    public SpeakerPromptStore(string cacheDirectory, IAtomicFileWriter writer, IPromptTokenizer tokenizer, string tokenizerIdentity, ILogger<SpeakerPromptStore>? logger = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(cacheDirectory);
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(tokenizerIdentity);
+        ArgumentNullException.ThrowIfNull(writer);
         _directory = cacheDirectory;
+        _writer = writer;
         _tokenizer = tokenizer;
         _tokenizerIdentity = tokenizerIdentity;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -141,23 +145,14 @@ public sealed partial class SpeakerPromptStore
 
     private void Save(string path, string slot, ReadOnlySpan<byte> key, SpeakerPromptAsset asset, int melBins)
     {
-        var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
             System.IO.Directory.CreateDirectory(_directory);
-            var bytes = SpeakerPromptCacheFile.Serialize(key, asset, melBins);
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
+            _writer.Replace(path, SpeakerPromptCacheFile.Serialize(key, asset, melBins));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Log.CacheUnwritable(_logger, path, ex.Message);
-            TryDelete(temp);
             return;
         }
 

@@ -1,20 +1,26 @@
+using System.Buffers;
 using System.Text.Json;
+using StepAudio.Engine.Storage;
 
 namespace StepAudio.Engine.Tools.State;
 
 /// <summary>
-/// A small JSON document in the tools' state directory, replaced atomically: written to a temp file,
-/// flushed to disk, then renamed over the old one, so a power cut leaves either the old or the new
-/// document, never half of one.
+/// A small JSON document in the tools' state directory, replaced through an <see cref="IAtomicFileWriter"/>,
+/// so a power cut leaves either the old or the new document, never half of one.
 /// </summary>
 public sealed class ToolStateFile
 {
     /// <param name="path">The document's absolute path; its directory is created on first write.</param>
-    public ToolStateFile(string path)
+    /// <param name="writer">How the document is replaced.</param>
+    public ToolStateFile(string path, IAtomicFileWriter writer)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(writer);
         Path = System.IO.Path.GetFullPath(path);
+        _writer = writer;
     }
+
+    private readonly IAtomicFileWriter _writer;
 
     /// <summary>Where the document lives.</summary>
     public string Path { get; }
@@ -42,18 +48,13 @@ public sealed class ToolStateFile
         ArgumentNullException.ThrowIfNull(write);
         string directory = System.IO.Path.GetDirectoryName(Path)!;
         Directory.CreateDirectory(directory);
-        string temp = Path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        var document = new ArrayBufferWriter<byte>(512);
+        using (var json = new Utf8JsonWriter(document, new JsonWriterOptions { Indented = true }))
         {
-            using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-            {
-                write(json);
-            }
-
-            stream.Flush(flushToDisk: true);
+            write(json);
         }
 
-        File.Move(temp, Path, overwrite: true);
+        _writer.Replace(Path, document.WrittenSpan);
     }
 }
 

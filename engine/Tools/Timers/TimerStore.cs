@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using StepAudio.Engine.Storage;
 using StepAudio.Engine.Tools.State;
 
 namespace StepAudio.Engine.Tools.Timers;
@@ -12,10 +13,10 @@ public sealed class TimerStore
 {
     private readonly ToolStateFile _file;
 
-    public TimerStore(string stateDirectory)
+    public TimerStore(string stateDirectory, IAtomicFileWriter writer)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
-        _file = new ToolStateFile(System.IO.Path.Combine(stateDirectory, "timers.json"));
+        _file = new ToolStateFile(System.IO.Path.Combine(stateDirectory, "timers.json"), writer);
     }
 
     /// <summary>The file.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StepAudio.Engine.Storage;
 using StepAudio.Engine.Tools.State;
 
 namespace StepAudio.Engine.Tools.Volume;
@@ -14,13 +15,13 @@ public sealed class VolumeSetting
     private readonly Lock _gate = new();
     private int _percent;
 
-    public VolumeSetting(IVolumeControl control, string stateDirectory, VolumeOptions options)
+    public VolumeSetting(IVolumeControl control, string stateDirectory, IAtomicFileWriter writer, VolumeOptions options)
     {
         ArgumentNullException.ThrowIfNull(control);
         ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
         ArgumentNullException.ThrowIfNull(options);
         _control = control;
-        _file = new ToolStateFile(Path.Combine(stateDirectory, "volume.json"));
+        _file = new ToolStateFile(Path.Combine(stateDirectory, "volume.json"), writer);
         Options = options;
         _percent = options.Initial;
     }

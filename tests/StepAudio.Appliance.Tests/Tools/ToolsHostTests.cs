@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using StepAudio.Appliance.Audio;
 using StepAudio.Appliance.Hosting;
+using StepAudio.Appliance.Storage;
 using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Appliance.Tools;
 using StepAudio.Engine.Audio;
@@ -94,7 +95,7 @@ public sealed class ToolsHostTests : IAsyncLifetime
     {
         var clock = new ManualTimeProvider();
         string state = Path.Combine(_dir, "state", "tools");
-        new TimerStore(state).Save([new TimerEntry("1", "pizza", clock.GetUtcNow() - TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(12))]);
+        new TimerStore(state, AtomicFileWriter.Instance).Save([new TimerEntry("1", "pizza", clock.GetUtcNow() - TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(12))]);
         Uri gone;
         await using (var stopped = await StandInGpuServer.StartAsync(new StandInOptions()))
         {
@@ -123,7 +124,7 @@ public sealed class ToolsHostTests : IAsyncLifetime
         float[] chime = Chime.Render(output.SampleRate);
         Assert.True(output.Samples.Length >= chime.Length * 10, $"{output.Samples.Length} samples rung");
         Assert.Equal(chime, output.Samples.AsSpan(0, chime.Length).ToArray());
-        Assert.Empty(new TimerStore(state).Load());
+        Assert.Empty(new TimerStore(state, AtomicFileWriter.Instance).Load());
     }
 
     [Fact]

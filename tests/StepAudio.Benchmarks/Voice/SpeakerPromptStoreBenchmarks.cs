@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using StepAudio.Appliance.Storage;
 using StepAudio.ContractModels.Tokenizer;
 using StepAudio.ContractModels.Vocoder;
 using StepAudio.Engine.Audio;
@@ -46,7 +47,7 @@ public class SpeakerPromptStoreBenchmarks : IDisposable
         WavFile.Write(wavPath, Voiced(PromptSeconds, 22050), 22050, 1);
         _wav = WavFile.Read(wavPath);
         _source = new SpeakerPromptSource("speaker", wavPath, "A five second prompt.");
-        _store = new SpeakerPromptStore(Path.Combine(_root, "cache"), new DualCodebookPromptTokenizer(_tokenizer), ModelFingerprint.OfTokenizer(tokenizerOptions));
+        _store = new SpeakerPromptStore(Path.Combine(_root, "cache"), AtomicFileWriter.Instance, new DualCodebookPromptTokenizer(_tokenizer), ModelFingerprint.OfTokenizer(tokenizerOptions));
         _store.GetAsync(_source, _vocoder, _vocoderIdentity).GetAwaiter().GetResult();
     }
 

@@ -1,3 +1,4 @@
+using StepAudio.Appliance.Storage;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Link;
@@ -36,7 +37,7 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
     public async Task ReplyAsync_WhenTheLinkFailsTheTurn_ThenTheMatchingPromptPlaysAndTheNextTurnIsAnswered(Fault fault, OfflinePromptKind expected)
     {
         await using var rig = await CoordinatorRig.CreateAsync(models.Root);
-        var prompts = new OfflinePrompts(Options(), rig.Renderer());
+        var prompts = new OfflinePrompts(Options(), rig.Renderer(), AtomicFileWriter.Instance);
         Assert.Equal(4, await prompts.PrepareAsync(CancellationToken.None));
         rig.Start(prompts: prompts);
 
@@ -67,13 +68,13 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
     public async Task PrepareAsync_WhenClipsWereRenderedInAnEarlierRun_ThenTheyComeFromTheCacheWithoutTheServer()
     {
         await using var rig = await CoordinatorRig.CreateAsync(models.Root);
-        var first = new OfflinePrompts(Options(), rig.Renderer());
+        var first = new OfflinePrompts(Options(), rig.Renderer(), AtomicFileWriter.Instance);
         await first.PrepareAsync(CancellationToken.None);
         var rendered = first.ClipFor(OfflinePromptKind.ConnectionLost, rig.Vocoder.SampleRate);
         var ttsRequests = rig.Server.CompletionRequestBodies.Count;
         await rig.StopServerAsync();
 
-        var afterRestart = new OfflinePrompts(Options(), rig.Renderer());
+        var afterRestart = new OfflinePrompts(Options(), rig.Renderer(), AtomicFileWriter.Instance);
         var ready = await afterRestart.PrepareAsync(CancellationToken.None);
         var cached = afterRestart.ClipFor(OfflinePromptKind.ConnectionLost, rig.Vocoder.SampleRate);
 
@@ -89,10 +90,10 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
     public async Task PrepareAsync_WhenTheVoiceChanged_ThenTheCachedClipsMissAndAreRenderedAnew()
     {
         await using var rig = await CoordinatorRig.CreateAsync(models.Root);
-        await new OfflinePrompts(Options(), rig.Renderer()).PrepareAsync(CancellationToken.None);
+        await new OfflinePrompts(Options(), rig.Renderer(), AtomicFileWriter.Instance).PrepareAsync(CancellationToken.None);
         var otherVoice = new VoicePromptRenderer(rig.Client, rig.Prompts, rig.Vocoder, rig.Voice with { PromptText = "Another voice." }, "contract-vocoder");
 
-        await new OfflinePrompts(Options(), otherVoice).PrepareAsync(CancellationToken.None);
+        await new OfflinePrompts(Options(), otherVoice, AtomicFileWriter.Instance).PrepareAsync(CancellationToken.None);
 
         Assert.Equal(8, rig.Server.CompletionRequestBodies.Count);
         Assert.Equal(8, Directory.GetFiles(Path.Combine(_dir, "cache"), "*.wav").Length);
@@ -106,7 +107,7 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
         Directory.CreateDirectory(Path.Combine(_dir, "bundled"));
         var bundled = Enumerable.Range(0, 16000).Select(i => 0.2f * MathF.Sin(i * 0.05f)).ToArray();
         WavFile.Write(Path.Combine(_dir, "bundled", "server-unreachable.wav"), bundled, 16000, 1);
-        var prompts = new OfflinePrompts(Options(), rig.Renderer());
+        var prompts = new OfflinePrompts(Options(), rig.Renderer(), AtomicFileWriter.Instance);
 
         var ready = await prompts.PrepareAsync(CancellationToken.None);
         var unreachable = prompts.ClipFor(OfflinePromptKind.ServerUnreachable, 16000);
@@ -126,7 +127,7 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
     {
         await using var rig = await CoordinatorRig.CreateAsync(models.Root);
         rig.Server.Options.FailWithStatus = 503;
-        var prompts = new OfflinePrompts(Options(), rig.Renderer());
+        var prompts = new OfflinePrompts(Options(), rig.Renderer(), AtomicFileWriter.Instance);
         rig.Start(prompts: prompts);
         await rig.TurnAsync(1, groups: 10);
         Assert.True(prompts.NeedsRendering);

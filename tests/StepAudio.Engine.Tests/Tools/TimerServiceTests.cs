@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StepAudio.Appliance.Storage;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Tests.Link;
 using StepAudio.Engine.Tests.Tools.Fakes;
@@ -58,7 +59,7 @@ public sealed class TimerServiceTests : StandInTestBase, IDisposable
         Assert.True(restarted.IsRinging);
         Assert.Equal(Chime.Render(_output.SampleRate), _output.Write(0));
         Assert.Empty(restarted.List());
-        Assert.Empty(new TimerStore(_dir).Load());
+        Assert.Empty(new TimerStore(_dir, AtomicFileWriter.Instance).Load());
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public sealed class TimerServiceTests : StandInTestBase, IDisposable
     public async Task Start_WhenTimersFellDueWhileOff_RingsTheRecentOneAndReportsTheOldOneAsMissed()
     {
         DateTimeOffset now = _clock.GetUtcNow();
-        new TimerStore(_dir).Save(
+        new TimerStore(_dir, AtomicFileWriter.Instance).Save(
         [
             new TimerEntry("3", "eggs", now - TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)),
             new TimerEntry("4", "laundry", now - TimeSpan.FromHours(3), TimeSpan.FromMinutes(40)),
@@ -123,7 +124,7 @@ public sealed class TimerServiceTests : StandInTestBase, IDisposable
         Assert.Equal(["laundry"], missed);
         Assert.True(timers.IsRinging);
         Assert.Equal(["bread"], timers.List().Select(t => t.Label));
-        Assert.Equal(["5"], new TimerStore(_dir).Load().Select(t => t.Id));
+        Assert.Equal(["5"], new TimerStore(_dir, AtomicFileWriter.Instance).Load().Select(t => t.Id));
         Assert.Equal("6", timers.Set(TimeSpan.FromMinutes(1), null).Id);
     }
 
@@ -146,7 +147,7 @@ public sealed class TimerServiceTests : StandInTestBase, IDisposable
         Directory.CreateDirectory(_dir);
         File.WriteAllText(Path.Combine(_dir, "timers.json"), "{\"timers\": [{\"id\": \"1\", \"due_at\": \"soon\"}]}");
 
-        var ex = Assert.Throws<StepAudio.Engine.Tools.State.ToolStateException>(() => new TimerStore(_dir).Load());
+        var ex = Assert.Throws<StepAudio.Engine.Tools.State.ToolStateException>(() => new TimerStore(_dir, AtomicFileWriter.Instance).Load());
 
         Assert.Contains("timers.json", ex.Message, StringComparison.Ordinal);
         Assert.Contains("timers[0]", ex.Message, StringComparison.Ordinal);
@@ -190,7 +191,7 @@ public sealed class TimerServiceTests : StandInTestBase, IDisposable
     }
 
     private TimerService Service(TimerOptions? options = null) =>
-        new(new TimerStore(_dir), _output, options ?? new TimerOptions(), _clock);
+        new(new TimerStore(_dir, AtomicFileWriter.Instance), _output, options ?? new TimerOptions(), _clock);
 
     private static JsonElement Args(string json) => JsonDocument.Parse(json).RootElement;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StepAudio.Appliance.Storage;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Tests.Link;
 using StepAudio.Engine.Tests.Tools.Fakes;
@@ -26,7 +27,7 @@ public sealed class VolumeToolTests : StandInTestBase, IDisposable
     {
         Server.Options.ToolScript.Add(new StandInToolRound(null, new StandInToolCall("set_volume", """{"level": 35}""")));
         var playback = new FakeVolumeControl();
-        var volume = new VolumeSetting(playback, _dir, new VolumeOptions());
+        var volume = new VolumeSetting(playback, _dir, AtomicFileWriter.Instance, new VolumeOptions());
         volume.Restore();
         using var client = new GpuServerClient(ClientOptions());
         var conversation = new ToolConversation(new ToolRunner([new SetVolumeTool(volume)], new ToolsOptions()));
@@ -36,7 +37,7 @@ public sealed class VolumeToolTests : StandInTestBase, IDisposable
         Assert.Equal([0.60f, 0.35f], playback.History);
         Assert.Contains("\"level\":35", spoken, StringComparison.Ordinal);
         var restarted = new FakeVolumeControl();
-        new VolumeSetting(restarted, _dir, new VolumeOptions()).Restore();
+        new VolumeSetting(restarted, _dir, AtomicFileWriter.Instance, new VolumeOptions()).Restore();
         Assert.Equal(0.35f, restarted.Volume);
     }
 
@@ -47,7 +48,7 @@ public sealed class VolumeToolTests : StandInTestBase, IDisposable
     public async Task SetVolume_WhenStepping_MovesOneStepAndStaysWithin0To100(string direction, int start, int expected)
     {
         var playback = new FakeVolumeControl();
-        var volume = new VolumeSetting(playback, _dir, new VolumeOptions { Step = 10 });
+        var volume = new VolumeSetting(playback, _dir, AtomicFileWriter.Instance, new VolumeOptions { Step = 10 });
         volume.Set(start);
 
         ToolResult result = await new SetVolumeTool(volume).InvokeAsync(Args($$"""{"direction": "{{direction}}"}"""), CancellationToken.None);
@@ -64,7 +65,7 @@ public sealed class VolumeToolTests : StandInTestBase, IDisposable
     public async Task SetVolume_WhenArgumentsAreWrong_ThrowsNamingTheFieldAndLeavesTheGain(string arguments, string expected)
     {
         var playback = new FakeVolumeControl();
-        var volume = new VolumeSetting(playback, _dir, new VolumeOptions());
+        var volume = new VolumeSetting(playback, _dir, AtomicFileWriter.Instance, new VolumeOptions());
 
         var ex = await Assert.ThrowsAsync<ToolArgumentException>(() => new SetVolumeTool(volume).InvokeAsync(Args(arguments), CancellationToken.None));
 
@@ -78,7 +79,7 @@ public sealed class VolumeToolTests : StandInTestBase, IDisposable
         Directory.CreateDirectory(_dir);
         File.WriteAllText(Path.Combine(_dir, "volume.json"), """{"percent": 400}""");
 
-        var ex = Assert.Throws<ToolStateException>(() => new VolumeSetting(new FakeVolumeControl(), _dir, new VolumeOptions()).Restore());
+        var ex = Assert.Throws<ToolStateException>(() => new VolumeSetting(new FakeVolumeControl(), _dir, AtomicFileWriter.Instance, new VolumeOptions()).Restore());
 
         Assert.Contains("volume.json", ex.Message, StringComparison.Ordinal);
     }

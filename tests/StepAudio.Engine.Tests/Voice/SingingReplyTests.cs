@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StepAudio.Appliance.Storage;
 using StepAudio.Engine.Conversation;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Pipeline;
@@ -93,7 +94,7 @@ public sealed class SingingReplyTests(VoiceModels models) : StandInTestBase, ICl
             };
         }
 
-        var store = new SpeakerPromptStore(options.ResolveCacheDirectory(), new DualCodebookPromptTokenizer(models.Tokenizer), ModelFingerprint.OfTokenizer(models.TokenizerOptions));
+        var store = new SpeakerPromptStore(options.ResolveCacheDirectory(), AtomicFileWriter.Instance, new DualCodebookPromptTokenizer(models.Tokenizer), ModelFingerprint.OfTokenizer(models.TokenizerOptions));
         var selector = await VoiceSelectorBuilder.BuildAsync(options, store, models.Speech, models.Music);
         var client = new GpuServerClient(ClientOptions());
         var output = new RecordingAudioOutput(models.SpeechVocoder.SampleRate);

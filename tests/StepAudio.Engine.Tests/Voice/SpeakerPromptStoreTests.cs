@@ -1,3 +1,4 @@
+using StepAudio.Appliance.Storage;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Tests.Fakes;
 using StepAudio.Engine.Tests.Voice.Fakes;
@@ -152,5 +153,5 @@ public sealed class SpeakerPromptStoreTests(VoiceModels models) : IClassFixture<
     }
 
     private SpeakerPromptStore NewStore(string cache, CountingPromptTokenizer? tokenizer = null, string? tokenizerIdentity = null, ListLogger<SpeakerPromptStore>? log = null) =>
-        new(cache, tokenizer ?? new CountingPromptTokenizer(new DualCodebookPromptTokenizer(models.Tokenizer)), tokenizerIdentity ?? ModelFingerprint.OfTokenizer(models.TokenizerOptions), log);
+        new(cache, AtomicFileWriter.Instance, tokenizer ?? new CountingPromptTokenizer(new DualCodebookPromptTokenizer(models.Tokenizer)), tokenizerIdentity ?? ModelFingerprint.OfTokenizer(models.TokenizerOptions), log);
 }

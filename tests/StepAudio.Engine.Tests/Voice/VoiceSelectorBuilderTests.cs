@@ -1,3 +1,4 @@
+using StepAudio.Appliance.Storage;
 using StepAudio.Engine.Tests.Voice.Fakes;
 using StepAudio.Engine.Voice;
 
@@ -38,7 +39,7 @@ public sealed class VoiceSelectorBuilderTests(VoiceModels models) : IClassFixtur
         var (options, store) = Setup(rap: true, humming: false);
         var first = await VoiceSelectorBuilder.BuildAsync(options, store, models.Speech, models.Music);
 
-        var again = new SpeakerPromptStore(store.Directory, new DualCodebookPromptTokenizer(models.Tokenizer), ModelFingerprint.OfTokenizer(models.TokenizerOptions));
+        var again = new SpeakerPromptStore(store.Directory, AtomicFileWriter.Instance, new DualCodebookPromptTokenizer(models.Tokenizer), ModelFingerprint.OfTokenizer(models.TokenizerOptions));
         var second = await VoiceSelectorBuilder.BuildAsync(options, again, models.Speech, models.Music);
 
         Assert.Equal((0, 3), (again.Misses, again.Hits));
@@ -77,7 +78,7 @@ public sealed class VoiceSelectorBuilderTests(VoiceModels models) : IClassFixtur
             options.Humming = new SingingPromptOptions { PromptWav = PromptRecordings.Write(Path.Combine(directory, "hum.wav"), pitch: 300, seconds: 1.8), PromptText = "La.", SystemText = "hum system" };
         }
 
-        var store = new SpeakerPromptStore(Path.Combine(directory, "cache"), new DualCodebookPromptTokenizer(models.Tokenizer), ModelFingerprint.OfTokenizer(models.TokenizerOptions));
+        var store = new SpeakerPromptStore(Path.Combine(directory, "cache"), AtomicFileWriter.Instance, new DualCodebookPromptTokenizer(models.Tokenizer), ModelFingerprint.OfTokenizer(models.TokenizerOptions));
         return (options, store);
     }
 }
