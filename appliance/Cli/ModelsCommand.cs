@@ -1,4 +1,5 @@
 using System.CommandLine;
+using StepAudio.Appliance.Models;
 using StepAudio.Engine.Models;
 
 namespace StepAudio.Appliance.Cli;

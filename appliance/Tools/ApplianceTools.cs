@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StepAudio.Appliance.Hosting;
 using StepAudio.Appliance.Storage;
+using StepAudio.Appliance.Tools.Weather;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Tools;
 using StepAudio.Engine.Tools.Timers;

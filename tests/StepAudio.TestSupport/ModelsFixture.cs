@@ -1,3 +1,4 @@
+using StepAudio.Appliance.Models;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Models;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using StepAudio.Appliance.Models;
 using StepAudio.Engine.Models;
 using StepAudio.Engine.Tests.Fakes;
 

@@ -1,3 +1,4 @@
+using StepAudio.Appliance.Tools.Weather;
 using StepAudio.Engine.Tests.Link;
 using StepAudio.Engine.Tools;
 using StepAudio.Engine.Tools.Weather;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StepAudio.Appliance.Tools.Weather;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Tests.Link;
 using StepAudio.Engine.Tests.Tools.Fakes;

@@ -1,7 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using StepAudio.Engine.Tools;
+using StepAudio.Engine.Tools.Weather;
 
-namespace StepAudio.Engine.Tools.Weather;
+namespace StepAudio.Appliance.Tools.Weather;
 
 /// <summary>
 /// Weather over HTTP: <c>GET</c> on <see cref="WeatherOptions.UrlTemplate"/> with the escaped place in

