@@ -8,7 +8,7 @@ namespace StepAudio.Appliance.Cli;
 internal static class SpeechInput
 {
     /// <summary>The tokenizer's input rate.</summary>
-    public const int SampleRate = 16000;
+    public const int SampleRate = PipelineAudio.SampleRate;
 
     /// <summary>
     /// The lowest rate accepted: telephone band. Below it the consonants that tell words apart are gone, so the wake word

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using StepAudio.Engine.Audio;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Models;
 using StepAudio.Engine.Vad;
@@ -27,7 +28,7 @@ public sealed class AlwaysOnBench : IDisposable
     /// <summary>The listening loop's frame: 512 samples, 32 ms at 16 kHz.</summary>
     public const int FrameSamples = SileroVad.FrameSize;
 
-    private const int SampleRate = 16000;
+    private const int SampleRate = PipelineAudio.SampleRate;
 
     private readonly WakeWordDetector _wakeWord;
     private readonly SileroVad _vad;

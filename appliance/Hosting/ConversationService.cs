@@ -132,7 +132,7 @@ internal sealed partial class ConversationService(
         if (_engine is { Loop: { FramesProcessed: > 0 } loop })
         {
             var perFrameUs = loop.BusyTicks * 1e6 / Stopwatch.Frequency / loop.FramesProcessed;
-            Log.LoopCost(logger, loop.FramesProcessed, perFrameUs, perFrameUs * ((double)CaptureFrontEnd.OutputRate / ListeningLoop.FrameSamples) / 1000);
+            Log.LoopCost(logger, loop.FramesProcessed, perFrameUs, perFrameUs * ((double)PipelineAudio.SampleRate / ListeningLoop.FrameSamples) / 1000);
         }
 
         _engine?.CompleteInput();

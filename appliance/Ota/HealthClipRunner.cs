@@ -56,7 +56,7 @@ internal sealed class HealthClipRunner(ApplianceSettings settings, ILoggerFactor
         var silence = new float[ChunkSamples];
         var fed = 0;
         var silenceFed = 0;
-        while (!seen.Finished && silenceFed < TrailingSilenceMs * 16)
+        while (!seen.Finished && silenceFed < PipelineAudio.SamplesFor(TrailingSilenceMs))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (fed < samples.Length)

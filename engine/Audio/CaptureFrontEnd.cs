@@ -9,9 +9,6 @@ namespace StepAudio.Engine.Audio;
 /// </summary>
 public sealed class CaptureFrontEnd
 {
-    /// <summary>The rate every later stage runs at.</summary>
-    public const int OutputRate = 16000;
-
     private readonly ChannelSelection _selection;
     private readonly PolyphaseResampler? _resampler;
     private readonly float[] _mono;
@@ -27,14 +24,14 @@ public sealed class CaptureFrontEnd
         _selection = selection;
         InputRate = inputRate;
         MaxFramesPerCall = maxFramesPerCall;
-        if (inputRate == OutputRate)
+        if (inputRate == PipelineAudio.SampleRate)
         {
             // The selection writes straight into the caller's buffer.
             _mono = [];
         }
         else
         {
-            _resampler = new PolyphaseResampler(inputRate, OutputRate);
+            _resampler = new PolyphaseResampler(inputRate, PipelineAudio.SampleRate);
             _mono = new float[maxFramesPerCall];
         }
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using StepAudio.Engine.Audio;
 
 namespace StepAudio.Engine.Echo;
 
@@ -17,7 +18,7 @@ namespace StepAudio.Engine.Echo;
 public sealed class EchoCanceller : IDisposable
 {
     /// <summary>The only rate it runs at: the listening loop's.</summary>
-    public const int SampleRate = 16000;
+    public const int SampleRate = PipelineAudio.SampleRate;
 
     private const float ToPcm = 32767f;
     private const float FromPcm = 1f / 32768f;

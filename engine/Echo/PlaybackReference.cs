@@ -1,3 +1,5 @@
+using StepAudio.Engine.Audio;
+
 namespace StepAudio.Engine.Echo;
 
 /// <summary>
@@ -29,7 +31,7 @@ public sealed class PlaybackReference
     /// <param name="delaySamples">Playback-to-capture delay beyond what the writer reports (converters, air), in samples.</param>
     /// <param name="tailSamples">How long after the last audible sample the device still counts as playing (the echo tail).</param>
     /// <param name="capacitySamples">Ring size; must exceed the furthest the playback runs ahead of the capture.</param>
-    public PlaybackReference(int delaySamples, int tailSamples, int capacitySamples = 4 * 16000)
+    public PlaybackReference(int delaySamples, int tailSamples, int capacitySamples = 4 * PipelineAudio.SampleRate)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(delaySamples);
         ArgumentOutOfRangeException.ThrowIfNegative(tailSamples);
@@ -43,7 +45,7 @@ public sealed class PlaybackReference
     public static PlaybackReference FromOptions(EchoCancellerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new PlaybackReference(options.PlaybackDelayMs * 16, options.EchoTailMs * 16);
+        return new PlaybackReference(PipelineAudio.SamplesFor(options.PlaybackDelayMs), PipelineAudio.SamplesFor(options.EchoTailMs));
     }
 
     /// <summary>The capture position the next <see cref="Read"/> starts at.</summary>

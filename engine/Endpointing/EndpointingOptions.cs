@@ -26,8 +26,11 @@ public sealed class EndpointingOptions
     [Range(64, 5000)]
     public int PauseMs { get; set; } = 256;
 
+    /// <summary>The longest <see cref="EndOfTurnMs"/>; the listening loop sizes its pause hold for it.</summary>
+    public const int MaxEndOfTurnMs = 10_000;
+
     /// <summary>Silence after speech that ends the turn (includes the pause).</summary>
-    [Range(128, 10_000)]
+    [Range(128, MaxEndOfTurnMs)]
     public int EndOfTurnMs { get; set; } = 704;
 
     /// <summary>Longest turn; it ends here even if the user keeps talking.</summary>

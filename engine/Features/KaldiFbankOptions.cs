@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using StepAudio.Engine.Audio;
 
 namespace StepAudio.Engine.Features;
 
@@ -25,7 +26,7 @@ public sealed class KaldiFbankOptions
 {
     /// <summary>Sampling rate of the input in Hz.</summary>
     [Range(8000, 48000)]
-    public int SampleRate { get; set; } = 16000;
+    public int SampleRate { get; set; } = PipelineAudio.SampleRate;
 
     /// <summary>Number of triangular mel filters.</summary>
     [Range(1, 256)]

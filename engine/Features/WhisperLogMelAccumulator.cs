@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using StepAudio.Engine.Audio;
 
 namespace StepAudio.Engine.Features;
 
@@ -14,7 +15,7 @@ namespace StepAudio.Engine.Features;
 public sealed class WhisperLogMelAccumulator
 {
     /// <summary>Input rate in Hz.</summary>
-    public const int SampleRate = 16000;
+    public const int SampleRate = PipelineAudio.SampleRate;
 
     /// <summary>FFT and window length.</summary>
     public const int FftSize = 400;

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using StepAudio.Engine.Audio;
 
 namespace StepAudio.Engine.Tokenizer;
 
@@ -60,7 +61,7 @@ public sealed class TokenizerSession : IDisposable
         if (samples16kMono.Length > _samples.Length - before)
         {
             throw new InvalidOperationException(
-                $"The turn exceeds the tokenizer's {_samples.Length / 16000} s limit (TokenizerOptions.MaxUtteranceSeconds): {before} samples held, {samples16kMono.Length} more arrived.");
+                $"The turn exceeds the tokenizer's {_samples.Length / PipelineAudio.SampleRate} s limit (TokenizerOptions.MaxUtteranceSeconds): {before} samples held, {samples16kMono.Length} more arrived.");
         }
 
         samples16kMono.CopyTo(_samples.AsSpan(before));

@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using StepAudio.Engine.Audio;
 using StepAudio.Engine.Inference;
 
 namespace StepAudio.Engine.Vad;
@@ -13,7 +14,7 @@ namespace StepAudio.Engine.Vad;
 public sealed class SileroVad : IDisposable
 {
     /// <summary>The only rate this stage runs at.</summary>
-    public const int SampleRate = 16000;
+    public const int SampleRate = PipelineAudio.SampleRate;
 
     /// <summary>New samples per call at 16 kHz.</summary>
     public const int FrameSize = 512;

@@ -27,11 +27,11 @@ public static class SpeakerPromptAnalysis
 
         var mono = new float[wav.FrameCount];
         ChannelMixer.MixToMono(wav.Samples, wav.Channels, mono);
-        var prompt16k = wav.SampleRate == 16000 ? mono : ReferenceResampler.Resample(mono, wav.SampleRate, 16000);
+        var prompt16k = wav.SampleRate == PipelineAudio.SampleRate ? mono : ReferenceResampler.Resample(mono, wav.SampleRate, PipelineAudio.SampleRate);
 
         var normalised = new float[prompt16k.Length];
         AudioConditioner.PeakNormalise(prompt16k, normalised);
-        var trimmed = PromptTrimmer.Trim(normalised, 16000);
+        var trimmed = PromptTrimmer.Trim(normalised, PipelineAudio.SampleRate);
         var audioIds = await tokenizer.TokenizeAsync(trimmed, cancellationToken);
         if (audioIds.Length == 0)
         {

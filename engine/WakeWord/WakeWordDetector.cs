@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
+using StepAudio.Engine.Audio;
 using StepAudio.Engine.Inference;
 
 namespace StepAudio.Engine.WakeWord;
@@ -28,7 +29,7 @@ public sealed class WakeWordDetector : IDisposable
     private const int WarmupPredictions = 5;
 
     // Four seconds of priming noise, in chunks.
-    private const int PrimingChunks = 4 * 16000 / ChunkSamples;
+    private const int PrimingChunks = 4 * PipelineAudio.SampleRate / ChunkSamples;
 
     /// <summary>The mel model's contract.</summary>
     public static readonly ModelSignature MelSignature = new(

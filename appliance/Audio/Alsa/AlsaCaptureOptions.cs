@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using StepAudio.Engine.Audio;
 
 namespace StepAudio.Appliance.Audio.Alsa;
 
@@ -12,7 +13,7 @@ public sealed class AlsaCaptureOptions
 
     /// <summary>The rate to ask for; the device may agree to a nearby one, which <see cref="AlsaCapture.Format"/> reports.</summary>
     [Range(8000, 192_000)]
-    public int SampleRate { get; set; } = 16_000;
+    public int SampleRate { get; set; } = PipelineAudio.SampleRate;
 
     /// <summary>Channels to capture: the microphones of the array.</summary>
     [Range(1, 32)]

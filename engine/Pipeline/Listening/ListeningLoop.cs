@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using StepAudio.Engine.Audio;
 using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vad;
@@ -30,7 +31,7 @@ public sealed partial class ListeningLoop : IDisposable
     private readonly float[] _frame = new float[FrameSamples];
 
     // Pause audio waits here until the pause is decided (longest end-of-turn silence the options allow).
-    private readonly PauseHold _pauseHold = new(10_000 * 16);
+    private readonly PauseHold _pauseHold = new(PipelineAudio.SamplesFor(EndpointingOptions.MaxEndOfTurnMs));
 
     // The pause's snapshot while all audio since it is held: the turn's final tokens, if it ends here.
     private Task<AudioTokens>? _pauseTokens;
@@ -75,7 +76,7 @@ public sealed partial class ListeningLoop : IDisposable
         _timeline = timeline;
         _signals = signals;
         _duplex = duplex;
-        _preRoll = new PreRollBuffer(2 * 16000);
+        _preRoll = new PreRollBuffer(2 * PipelineAudio.SampleRate);
         _preRollScratch = new float[_preRoll.Capacity];
     }
 
