@@ -85,8 +85,12 @@ internal static class OtaRegistration
             var channel = new BaselineRecordingChannel(
                 fleetChannel, store, agentOptions.Value.StateDirectory, sp.GetRequiredService<LinkReachability>(), sp.GetRequiredService<TimeProvider>());
             var agent = new OtaAgent(
-                channel, sp.GetRequiredService<IRaucClient>(), sp.GetRequiredService<BundleDownloader>(), store, sp.GetRequiredService<IDeviceActivity>(),
-                sp.GetRequiredService<IHealthProbe>(), sp.GetRequiredService<ISystemReboot>(), sp.GetRequiredService<IBootIdentity>(), agentOptions,
+                channel,
+                new OtaSlots(sp.GetRequiredService<IRaucClient>(), sp.GetRequiredService<ISystemReboot>(), sp.GetRequiredService<IBootIdentity>()),
+                sp.GetRequiredService<BundleDownloader>(),
+                store,
+                new OtaDevice(sp.GetRequiredService<IDeviceActivity>(), sp.GetRequiredService<IHealthProbe>()),
+                agentOptions,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OtaAgent>>());
             fleetChannel.CurrentState = () => agent.Record.State;
             return agent;

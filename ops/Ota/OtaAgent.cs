@@ -41,36 +41,30 @@ public sealed partial class OtaAgent
     /// <summary>Creates the agent; nothing happens until <see cref="RunAsync"/> or <see cref="ResumeAsync"/>.</summary>
     public OtaAgent(
         IOtaChannel channel,
-        IRaucClient rauc,
+        OtaSlots slots,
         BundleDownloader downloader,
         OtaStateStore store,
-        IDeviceActivity activity,
-        IHealthProbe health,
-        ISystemReboot reboot,
-        IBootIdentity boot,
+        OtaDevice device,
         IOptions<OtaAgentOptions> options,
         TimeProvider time,
         ILogger<OtaAgent> logger)
     {
         ArgumentNullException.ThrowIfNull(channel);
-        ArgumentNullException.ThrowIfNull(rauc);
+        ArgumentNullException.ThrowIfNull(slots);
         ArgumentNullException.ThrowIfNull(downloader);
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(activity);
-        ArgumentNullException.ThrowIfNull(health);
-        ArgumentNullException.ThrowIfNull(reboot);
-        ArgumentNullException.ThrowIfNull(boot);
+        ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         _channel = channel;
-        _rauc = rauc;
+        _rauc = slots.Rauc;
         _downloader = downloader;
         _store = store;
-        _activity = activity;
-        _health = health;
-        _reboot = reboot;
-        _boot = boot;
+        _activity = device.Activity;
+        _health = device.Health;
+        _reboot = slots.Reboot;
+        _boot = slots.Boot;
         _options = options.Value;
         _time = time;
         _logger = logger;

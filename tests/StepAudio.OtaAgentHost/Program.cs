@@ -62,13 +62,10 @@ var channel = new FileOtaChannel(options["status-log"], bytes =>
 });
 var agent = new OtaAgent(
     channel,
-    new RaucCli(Options.Create(raucOptions), loggerFactory.CreateLogger<RaucCli>()),
+    new OtaSlots(new RaucCli(Options.Create(raucOptions), loggerFactory.CreateLogger<RaucCli>()), new ExitOnReboot(), new FixedBoot(options["boot-id"])),
     new BundleDownloader(http, agentOptions, TimeProvider.System, loggerFactory.CreateLogger<BundleDownloader>()),
     store,
-    new IdleDevice(),
-    new ScriptedHealth(options["health"] == "pass"),
-    new ExitOnReboot(),
-    new FixedBoot(options["boot-id"]),
+    new OtaDevice(new IdleDevice(), new ScriptedHealth(options["health"] == "pass")),
     agentOptions,
     TimeProvider.System,
     loggerFactory.CreateLogger<OtaAgent>());

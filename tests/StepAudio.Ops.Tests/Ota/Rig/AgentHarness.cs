@@ -51,7 +51,7 @@ internal sealed class AgentHarness : IDisposable
     {
         var options = Microsoft.Extensions.Options.Options.Create(Options);
         var downloader = new BundleDownloader(_http, options, TimeProvider.System, NullLogger<BundleDownloader>.Instance);
-        return new OtaAgent(Channel, Rauc, downloader, Store, Activity, Health, Reboot, new DeviceBootIdentity(() => Device.BootId), options, TimeProvider.System, NullLogger<OtaAgent>.Instance);
+        return new OtaAgent(Channel, new OtaSlots(Rauc, Reboot, new DeviceBootIdentity(() => Device.BootId)), downloader, Store, new OtaDevice(Activity, Health), options, TimeProvider.System, NullLogger<OtaAgent>.Instance);
     }
 
     public static OtaJob Job(BuiltBundle bundle, Uri url, string? version = null, string? compatible = null, DateTimeOffset? deadline = null, bool downgrade = false, string? sha = null) =>
