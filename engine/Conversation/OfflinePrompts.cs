@@ -104,7 +104,7 @@ public sealed partial class OfflinePrompts
             var ready = 0;
             foreach (var kind in Kinds)
             {
-                if (Current(kind) is not null || await TryRenderAsync(_renderer, kind, cancellationToken))
+                if (Current(kind) is not null || await TryRenderAsync(_renderer, kind, cancellationToken).ConfigureAwait(false))
                 {
                     ready++;
                 }
@@ -130,8 +130,8 @@ public sealed partial class OfflinePrompts
     {
         ArgumentNullException.ThrowIfNull(output);
         var clip = ClipFor(kind, output.SampleRate);
-        await output.WriteAsync(clip.Samples, cancellationToken);
-        await output.CompleteReplyAsync(cancellationToken);
+        await output.WriteAsync(clip.Samples, cancellationToken).ConfigureAwait(false);
+        await output.CompleteReplyAsync(cancellationToken).ConfigureAwait(false);
         Log.Played(_logger, kind, clip.Source, clip.Seconds);
         return clip;
     }
@@ -182,7 +182,7 @@ public sealed partial class OfflinePrompts
         limit.CancelAfter(_options.RenderTimeout);
         try
         {
-            var clip = await renderer.RenderAsync(text, limit.Token);
+            var clip = await renderer.RenderAsync(text, limit.Token).ConfigureAwait(false);
             if (clip.Samples.Length == 0)
             {
                 return false;

@@ -47,10 +47,10 @@ public sealed class VoicePromptRenderer : IPromptRenderer
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         var sentence = ControlTagParser.Apply(text, null, _voice.DefaultStyle).Text;
-        var promptIds = await _prompts.BuildAsync(_voice.SystemText, _voice.PromptText, _voice.PromptAudioIds, sentence, cancellationToken);
+        var promptIds = await _prompts.BuildAsync(_voice.SystemText, _voice.PromptText, _voice.PromptAudioIds, sentence, cancellationToken).ConfigureAwait(false);
         using var session = _vocoder.StartSession(_voice.VocoderPrompt);
         var samples = new List<float>(_vocoder.SampleRate * 3);
-        await foreach (var pcm in session.SynthesizeAsync(_client.StreamTtsAsync(promptIds, cancellationToken), cancellationToken))
+        await foreach (var pcm in session.SynthesizeAsync(_client.StreamTtsAsync(promptIds, cancellationToken), cancellationToken).ConfigureAwait(false))
         {
             samples.AddRange(pcm.Span);
         }

@@ -26,7 +26,7 @@ public sealed partial class GpuServerClient
         long started = Stopwatch.GetTimestamp();
         using var deadline = new StreamDeadline(_options.FirstTokenTimeout, cancellationToken);
         Log.RequestStarted(_logger, operation, uri);
-        HttpResponseMessage response = await SendAsync(uri, body, operation, streaming: true, deadline);
+        HttpResponseMessage response = await SendAsync(uri, body, operation, streaming: true, deadline).ConfigureAwait(false);
         int tokens = 0;
         string? finishReason = null;
         bool completed = false;
@@ -36,7 +36,7 @@ public sealed partial class GpuServerClient
             Stream stream;
             try
             {
-                stream = await response.Content.ReadAsStreamAsync(deadline.Token);
+                stream = await response.Content.ReadAsStreamAsync(deadline.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not GpuServerException)
             {
@@ -51,7 +51,7 @@ public sealed partial class GpuServerClient
                 CompletionChunk? chunk = null;
                 try
                 {
-                    hasEvent = await reader.ReadEventAsync(deadline.Token);
+                    hasEvent = await reader.ReadEventAsync(deadline.Token).ConfigureAwait(false);
                     if (hasEvent && !reader.IsDone)
                     {
                         chunk = reader.ParseCompletionChunk();
@@ -82,7 +82,7 @@ public sealed partial class GpuServerClient
 
                 if (chunk is null)
                 {
-                    await DrainQuietlyAsync(reader, deadline.Token);
+                    await DrainQuietlyAsync(reader, deadline.Token).ConfigureAwait(false);
                     break; // [DONE]
                 }
 
@@ -153,7 +153,7 @@ public sealed partial class GpuServerClient
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -167,7 +167,7 @@ public sealed partial class GpuServerClient
 
         using (response)
         {
-            string errorBody = await ReadErrorBodyAsync(response, deadline.Token);
+            string errorBody = await ReadErrorBodyAsync(response, deadline.Token).ConfigureAwait(false);
             int status = (int)response.StatusCode;
             GpuServerErrorKind kind = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
                 ? GpuServerErrorKind.Unauthorized
@@ -186,11 +186,12 @@ public sealed partial class GpuServerClient
     {
         try
         {
-            await using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using var streamScope = stream.ConfigureAwait(false);
             byte[] buffer = new byte[MaxErrorBodyBytes];
             int total = 0;
             int read;
-            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
             {
                 total += read;
             }
@@ -213,7 +214,7 @@ public sealed partial class GpuServerClient
     {
         try
         {
-            await reader.DrainAsync(MaxDrainBytes, cancellationToken);
+            await reader.DrainAsync(MaxDrainBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
         {
@@ -293,7 +294,7 @@ public sealed partial class GpuServerClient
         }
 
         ReadOnlyMemory<byte> body = GpuServerRequests.Chat(_options, messages, tools, toolChoice);
-        await foreach (ReadOnlyMemory<char> delta in StreamTextAsync(_chatUri, body, "chat", cancellationToken, toolCalls))
+        await foreach (ReadOnlyMemory<char> delta in StreamTextAsync(_chatUri, body, "chat", cancellationToken, toolCalls).ConfigureAwait(false))
         {
             yield return delta.ToString();
         }

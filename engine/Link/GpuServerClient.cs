@@ -107,7 +107,7 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         }
 
         ReadOnlyMemory<byte> body = GpuServerRequests.Chat(_options, messages);
-        await foreach (ReadOnlyMemory<char> delta in StreamTextAsync(_chatUri, body, "chat", cancellationToken))
+        await foreach (ReadOnlyMemory<char> delta in StreamTextAsync(_chatUri, body, "chat", cancellationToken).ConfigureAwait(false))
         {
             yield return delta.ToString();
         }
@@ -133,7 +133,7 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         var parser = new AudioTokenParser();
         var guard = new Tts.RepetitionGuardMonitor(promptIds);
         int[] ids = new int[64];
-        await foreach (ReadOnlyMemory<char> text in StreamTextAsync(_completionsUri, body, "tts", cancellationToken))
+        await foreach (ReadOnlyMemory<char> text in StreamTextAsync(_completionsUri, body, "tts", cancellationToken).ConfigureAwait(false))
         {
             int needed = text.Length / 9 + 1;
             if (ids.Length < needed)
@@ -171,13 +171,13 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrEmpty(model);
         using var deadline = new StreamDeadline(_options.FirstTokenTimeout, cancellationToken);
-        HttpResponseMessage response = await SendAsync(_tokenizeUri, GpuServerRequests.Tokenize(model, text, addSpecialTokens), "tokenize", streaming: false, deadline);
+        HttpResponseMessage response = await SendAsync(_tokenizeUri, GpuServerRequests.Tokenize(model, text, addSpecialTokens), "tokenize", streaming: false, deadline).ConfigureAwait(false);
         using (response)
         {
             byte[] body;
             try
             {
-                body = await response.Content.ReadAsByteArrayAsync(deadline.Token);
+                body = await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not GpuServerException)
             {

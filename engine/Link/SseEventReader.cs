@@ -79,7 +79,7 @@ public sealed class SseEventReader : IDisposable
             }
 
             MakeRoom();
-            int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+            int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 _endOfStream = true;
@@ -114,7 +114,7 @@ public sealed class SseEventReader : IDisposable
         int drained = 0;
         while (!_endOfStream && drained < maxBytes)
         {
-            int read = await _stream.ReadAsync(_buffer, cancellationToken);
+            int read = await _stream.ReadAsync(_buffer, cancellationToken).ConfigureAwait(false);
             _endOfStream = read == 0;
             drained += read;
         }

@@ -72,12 +72,12 @@ public sealed class TtsPromptBuilder
         Task<int[]> systemTask = _tokenizer.TokenizeAsync("system\n" + systemText, _ttsModel, _addSpecialTokens, cancellationToken);
         Task<int[]> promptTask = _tokenizer.TokenizeAsync("\n" + promptText, _ttsModel, _addSpecialTokens, cancellationToken);
         Task<int[]> targetTask = _tokenizer.TokenizeAsync("\n" + targetText, _ttsModel, _addSpecialTokens, cancellationToken);
-        await Task.WhenAll(rolesTask, systemTask, promptTask, targetTask);
+        await Task.WhenAll(rolesTask, systemTask, promptTask, targetTask).ConfigureAwait(false);
 
-        RoleIds roles = _roles = await rolesTask;
-        int[] system = await systemTask;
-        int[] prompt = await promptTask;
-        int[] target = await targetTask;
+        RoleIds roles = _roles = await rolesTask.ConfigureAwait(false);
+        int[] system = await systemTask.ConfigureAwait(false);
+        int[] prompt = await promptTask.ConfigureAwait(false);
+        int[] target = await targetTask.ConfigureAwait(false);
         return Assemble(roles, system, prompt, promptAudioTokens.Span, target);
     }
 
@@ -115,8 +115,8 @@ public sealed class TtsPromptBuilder
         Task<int[]> newline = _tokenizer.TokenizeAsync("\n", _ttsModel, _addSpecialTokens, cancellationToken);
         Task<int[]> human = _tokenizer.TokenizeAsync("human\n", _ttsModel, _addSpecialTokens, cancellationToken);
         Task<int[]> assistant = _tokenizer.TokenizeAsync("assistant\n", _ttsModel, _addSpecialTokens, cancellationToken);
-        await Task.WhenAll(newline, human, assistant);
-        return new RoleIds(await newline, await human, await assistant);
+        await Task.WhenAll(newline, human, assistant).ConfigureAwait(false);
+        return new RoleIds(await newline.ConfigureAwait(false), await human.ConfigureAwait(false), await assistant.ConfigureAwait(false));
     }
 
     private static ReadOnlySpan<int> StripLeadingNewline(int[] ids, int newlineLength, string field)

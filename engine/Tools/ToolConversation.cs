@@ -55,13 +55,14 @@ public sealed partial class ToolConversation
             said.Clear();
             string? fallback = null;
             var stream = client.StreamChatAsync(history, _runner.Definitions, lastRound ? ToolChoice.None : ToolChoice.Auto, assembler, cancellationToken);
-            await using (var text = stream.GetAsyncEnumerator(cancellationToken))
+            var text = stream.GetAsyncEnumerator(cancellationToken);
+            await using (text.ConfigureAwait(false))
             {
                 while (true)
                 {
                     try
                     {
-                        if (!await text.MoveNextAsync())
+                        if (!await text.MoveNextAsync().ConfigureAwait(false))
                         {
                             break;
                         }
@@ -110,14 +111,14 @@ public sealed partial class ToolConversation
                 yield return " ";
             }
 
-            await toolsAllowed.WaitAsync(cancellationToken);
+            await toolsAllowed.WaitAsync(cancellationToken).ConfigureAwait(false);
             var running = new Task<ToolResult>[calls.Count];
             for (int i = 0; i < calls.Count; i++)
             {
                 running[i] = _runner.RunAsync(calls[i], cancellationToken);
             }
 
-            ToolResult[] finished = await Task.WhenAll(running);
+            ToolResult[] finished = await Task.WhenAll(running).ConfigureAwait(false);
             history.Add(ChatMessage.AssistantToolCalls(said.ToString(), calls));
             for (int i = 0; i < calls.Count; i++)
             {

@@ -58,7 +58,7 @@ public sealed partial class ToolRunner
     {
         ArgumentNullException.ThrowIfNull(call);
         long started = Stopwatch.GetTimestamp();
-        ToolResult result = await RunCoreAsync(call, cancellationToken);
+        ToolResult result = await RunCoreAsync(call, cancellationToken).ConfigureAwait(false);
         double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (result.Succeeded)
         {
@@ -116,7 +116,7 @@ public sealed partial class ToolRunner
             try
             {
                 // WaitAsync: a tool that ignores its token still cannot hold the turn past the timeout.
-                ToolResult result = await invocation.WaitAsync(linked.Token);
+                ToolResult result = await invocation.WaitAsync(linked.Token).ConfigureAwait(false);
                 return Checked(call, result);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -1,3 +1,5 @@
+using StepAudio.Engine.Vocoder.Flow;
+
 namespace StepAudio.Engine.Vocoder;
 
 /// <summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using StepAudio.Engine.Inference;
+using StepAudio.Engine.Vocoder.Flow;
 
 namespace StepAudio.Engine.Vocoder;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using StepAudio.Engine.Vocoder.Flow;
 
 namespace StepAudio.Engine.Vocoder;
 

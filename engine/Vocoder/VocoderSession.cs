@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using StepAudio.Engine.Vocoder.Flow;
 
 namespace StepAudio.Engine.Vocoder;
 

@@ -24,7 +24,7 @@ public sealed class DualCodebookPromptTokenizer : IPromptTokenizer
     /// <inheritdoc />
     public async Task<int[]> TokenizeAsync(ReadOnlyMemory<float> samples16k, CancellationToken cancellationToken)
     {
-        var tokens = await _tokenizer.TokenizeAsync(samples16k, cancellationToken);
+        var tokens = await _tokenizer.TokenizeAsync(samples16k, cancellationToken).ConfigureAwait(false);
         return tokens.ToInterleavedIds();
     }
 }

@@ -32,7 +32,7 @@ public static class SpeakerPromptAnalysis
         var normalised = new float[prompt16k.Length];
         AudioConditioner.PeakNormalise(prompt16k, normalised);
         var trimmed = PromptTrimmer.Trim(normalised, PipelineAudio.SampleRate);
-        var audioIds = await tokenizer.TokenizeAsync(trimmed, cancellationToken);
+        var audioIds = await tokenizer.TokenizeAsync(trimmed, cancellationToken).ConfigureAwait(false);
         if (audioIds.Length == 0)
         {
             throw new WavFormatException($"Speaker prompt {sourceName} is too short to give any audio tokens.");

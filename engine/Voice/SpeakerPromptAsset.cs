@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Tts;
 using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Vocoder.Flow;
 
 namespace StepAudio.Engine.Voice;
 

@@ -82,7 +82,7 @@ public sealed partial class SpeakerPromptStore
 
         Misses++;
         var wav = WavDecoder.Decode(wavBytes, source.PromptWav);
-        var asset = await SpeakerPromptAnalysis.ComputeAsync(wav, source.PromptWav, _tokenizer, vocoder, cancellationToken);
+        var asset = await SpeakerPromptAnalysis.ComputeAsync(wav, source.PromptWav, _tokenizer, vocoder, cancellationToken).ConfigureAwait(false);
         Save(path, slot, key, asset, vocoder.Profile.MelBins);
         Log.Computed(_logger, source.PromptWav, asset.AudioIds.Length, asset.MelFrames);
         return asset;

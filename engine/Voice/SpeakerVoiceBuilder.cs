@@ -23,7 +23,7 @@ public static class SpeakerVoiceBuilder
         ArgumentNullException.ThrowIfNull(vocoder);
 
         var wav = WavFile.Read(options.PromptWav);
-        var asset = await SpeakerPromptAnalysis.ComputeAsync(wav, options.PromptWav, new DualCodebookPromptTokenizer(tokenizer), vocoder, cancellationToken);
+        var asset = await SpeakerPromptAnalysis.ComputeAsync(wav, options.PromptWav, new DualCodebookPromptTokenizer(tokenizer), vocoder, cancellationToken).ConfigureAwait(false);
         return asset.ToVoice(options.SystemText, options.PromptText, vocoder.Profile, options.DefaultStyleTag);
     }
 }

@@ -31,7 +31,7 @@ public static class VoiceSelectorBuilder
         ArgumentNullException.ThrowIfNull(speech);
         var defaultStyle = options.DefaultStyleTag;
         var speaker = new SpeakerPromptSource("speaker", options.PromptWav, options.PromptText);
-        var speechVoice = (await store.GetAsync(speaker, speech.Vocoder, speech.Identity, cancellationToken))
+        var speechVoice = (await store.GetAsync(speaker, speech.Vocoder, speech.Identity, cancellationToken).ConfigureAwait(false))
             .ToVoice(options.SystemText, options.PromptText, speech.Vocoder.Profile, defaultStyle);
         var speechChoice = new VoiceChoice(VoiceStyle.Speech, speechVoice, speech.Vocoder, false);
 
@@ -42,13 +42,13 @@ public static class VoiceSelectorBuilder
         // The speaking prompt sings only where a singing prompt is missing.
         if (onMusic && (options.Rap is null || options.Humming is null))
         {
-            var voice = (await store.GetAsync(speaker, singing.Vocoder, singing.Identity, cancellationToken))
+            var voice = (await store.GetAsync(speaker, singing.Vocoder, singing.Identity, cancellationToken).ConfigureAwait(false))
                 .ToVoice(options.SystemText, options.PromptText, singing.Vocoder.Profile, defaultStyle);
             fallback = new VoiceChoice(VoiceStyle.Speech, voice, singing.Vocoder, true);
         }
 
-        var rap = await SingingAsync(options.Rap, "rap", VoiceStyle.Rap, store, singing, onMusic, options, cancellationToken);
-        var humming = await SingingAsync(options.Humming, "humming", VoiceStyle.Humming, store, singing, onMusic, options, cancellationToken);
+        var rap = await SingingAsync(options.Rap, "rap", VoiceStyle.Rap, store, singing, onMusic, options, cancellationToken).ConfigureAwait(false);
+        var humming = await SingingAsync(options.Humming, "humming", VoiceStyle.Humming, store, singing, onMusic, options, cancellationToken).ConfigureAwait(false);
         return new VoiceSelector(speechChoice, fallback, rap, humming, logger);
     }
 
@@ -67,7 +67,7 @@ public static class VoiceSelectorBuilder
             return null;
         }
 
-        var asset = await store.GetAsync(new SpeakerPromptSource(slot, prompt.PromptWav, prompt.PromptText), vocoder.Vocoder, vocoder.Identity, cancellationToken);
+        var asset = await store.GetAsync(new SpeakerPromptSource(slot, prompt.PromptWav, prompt.PromptText), vocoder.Vocoder, vocoder.Identity, cancellationToken).ConfigureAwait(false);
         var voice = asset.ToVoice(prompt.SystemText, prompt.PromptText, vocoder.Vocoder.Profile, options.DefaultStyleTag);
         return new VoiceChoice(style, voice, vocoder.Vocoder, onMusic);
     }

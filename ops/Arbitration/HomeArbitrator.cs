@@ -101,20 +101,20 @@ public sealed partial class HomeArbitrator
 
         try
         {
-            if (!await _link.TryPublishNowAsync(Topic, claim.ToJson(), cancellationToken))
+            if (!await _link.TryPublishNowAsync(Topic, claim.ToJson(), cancellationToken).ConfigureAwait(false))
             {
                 Log.AnsweredOffline(_logger, claim.Turn);
                 return true;
             }
 
             var window = Task.Delay(_options.Window, _time, cancellationToken);
-            await Task.WhenAny(pending.Beaten, window);
+            await Task.WhenAny(pending.Beaten, window).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             if (pending.Beaten.IsCompleted)
             {
-                var winner = await pending.Beaten;
+                var winner = await pending.Beaten.ConfigureAwait(false);
                 Log.Yielded(_logger, claim.Turn, winner.Device, winner.SnrDb, claim.SnrDb);
-                await _link.PublishEventAsync("wake-yielded", YieldedEvent(claim, winner), CancellationToken.None);
+                await _link.PublishEventAsync("wake-yielded", YieldedEvent(claim, winner), CancellationToken.None).ConfigureAwait(false);
                 return false;
             }
 

@@ -49,7 +49,7 @@ public sealed partial class CommandDispatcher
     /// <summary>Runs command <paramref name="name"/> and returns the reply document (UTF-8 JSON). Never throws on bad input.</summary>
     public async Task<byte[]> DispatchAsync(string name, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(name, payload, cancellationToken);
+        var result = await RunAsync(name, payload, cancellationToken).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
             Log.CommandFailed(_logger, name, result.ErrorCode!, result.Message!);
@@ -93,7 +93,7 @@ public sealed partial class CommandDispatcher
         timeout.CancelAfter(_timeout);
         try
         {
-            return await handler.HandleAsync(new CommandRequest(name, arguments), timeout.Token) ?? CommandResult.Error(
+            return await handler.HandleAsync(new CommandRequest(name, arguments), timeout.Token).ConfigureAwait(false) ?? CommandResult.Error(
                 CommandErrorCodes.HandlerFailed, $"Handler of '{name}' returned no result.");
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)

@@ -64,7 +64,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
             return;
         }
 
-        await _server.StartAsync();
+        await _server.StartAsync().ConfigureAwait(false);
         Log.Started(_logger, Port);
     }
 
@@ -88,7 +88,7 @@ public sealed partial class EmbeddedBroker : IAsyncDisposable
     {
         if (_server.IsStarted)
         {
-            await _server.StopAsync(new MqttServerStopOptions());
+            await _server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
             Log.Stopped(_logger, Port);
         }
 

@@ -34,7 +34,7 @@ public sealed partial class FleetLink
         };
         client.ApplicationMessageReceivedAsync += e => TryDeliverDirect(e) ? Task.CompletedTask : HandOverAsync(e, inbound.Writer, connection.Token);
 
-        if (!await TryConnectAsync(client, connection.Token))
+        if (!await TryConnectAsync(client, connection.Token).ConfigureAwait(false))
         {
             _liveClient = null;
             return false;
@@ -47,15 +47,15 @@ public sealed partial class FleetLink
         Interlocked.Increment(ref _connects);
         Log.Connected(_logger, _broker.Endpoint, Topics.Device);
 
-        var reason = await SuperviseAsync(client, lost.Task, sender, receiver, stoppingToken);
+        var reason = await SuperviseAsync(client, lost.Task, sender, receiver, stoppingToken).ConfigureAwait(false);
         _liveClient = null;
-        await connection.CancelAsync();
+        await connection.CancelAsync().ConfigureAwait(false);
         inbound.Writer.TryComplete();
-        await Task.WhenAll(sender, receiver, telemetry).ContinueWith(static _ => { }, TaskScheduler.Default);
+        await Task.WhenAll(sender, receiver, telemetry).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
 
         if (stoppingToken.IsCancellationRequested)
         {
-            await GoOfflineAsync(client);
+            await GoOfflineAsync(client).ConfigureAwait(false);
             Log.Stopped(_logger, _broker.Endpoint);
         }
         else
@@ -71,7 +71,7 @@ public sealed partial class FleetLink
     {
         try
         {
-            var result = await client.ConnectAsync(_broker.Build(), cancellationToken);
+            var result = await client.ConnectAsync(_broker.Build(), cancellationToken).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
                 ReportConnectFailure(Refusal(result.ResultCode, result.ReasonString), null);
@@ -80,7 +80,7 @@ public sealed partial class FleetLink
 
             // Live before the subscriptions are listed: a direct subscription added meanwhile is subscribed either way.
             _liveClient = client;
-            await SubscribeAsync(client, cancellationToken);
+            await SubscribeAsync(client, cancellationToken).ConfigureAwait(false);
             await client.PublishAsync(
                 new MqttApplicationMessageBuilder()
                     .WithTopic(Topics.State)
@@ -88,7 +88,7 @@ public sealed partial class FleetLink
                     .WithRetainFlag(true)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build(),
-                cancellationToken);
+                cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -123,7 +123,7 @@ public sealed partial class FleetLink
             .WithTopicFilter(Topics.ConfigDesired, MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(Topics.CommandFilter, MqttQualityOfServiceLevel.AtLeastOnce);
         AddDirectFilters(subscribe);
-        CheckSubscription(await client.SubscribeAsync(subscribe.Build(), cancellationToken));
+        CheckSubscription(await client.SubscribeAsync(subscribe.Build(), cancellationToken).ConfigureAwait(false));
     }
 
     private void CheckSubscription(MqttClientSubscribeResult result)
@@ -145,10 +145,10 @@ public sealed partial class FleetLink
         while (!stoppingToken.IsCancellationRequested)
         {
             var tick = Task.Delay(_options.KeepAlive, _time, stoppingToken);
-            var first = await Task.WhenAny(lost, sender, receiver, tick);
+            var first = await Task.WhenAny(lost, sender, receiver, tick).ConfigureAwait(false);
             if (first == lost)
             {
-                var e = await lost;
+                var e = await lost.ConfigureAwait(false);
                 return e.Exception is { } ex ? $"{e.Reason}: {ex.Message}" : e.ReasonString ?? e.Reason.ToString();
             }
 
@@ -162,7 +162,7 @@ public sealed partial class FleetLink
                 break;
             }
 
-            if (!await client.TryPingAsync(stoppingToken))
+            if (!await client.TryPingAsync(stoppingToken).ConfigureAwait(false))
             {
                 return $"no ping response within {_options.ConnectTimeout.TotalSeconds:0.#} s";
             }
@@ -185,8 +185,8 @@ public sealed partial class FleetLink
             await client.PublishAsync(
                 new MqttApplicationMessageBuilder().WithTopic(Topics.State).WithPayload(OfflinePayload).WithRetainFlag(true)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
-                timeout.Token);
-            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token);
+                timeout.Token).ConfigureAwait(false);
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().WithReason(MqttClientDisconnectOptionsReason.NormalDisconnection).Build(), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException)
         {

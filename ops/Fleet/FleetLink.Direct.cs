@@ -85,7 +85,7 @@ public sealed partial class FleetLink
             .Build();
         try
         {
-            await client.PublishAsync(message, cancellationToken);
+            await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is MqttCommunicationException or ObjectDisposedException)
@@ -136,7 +136,7 @@ public sealed partial class FleetLink
         try
         {
             using var timeout = new CancellationTokenSource(_options.ConnectTimeout);
-            var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(DirectFilter(topic, subscription)).Build(), timeout.Token);
+            var result = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(DirectFilter(topic, subscription)).Build(), timeout.Token).ConfigureAwait(false);
             CheckSubscription(result);
         }
         catch (Exception ex) when (ex is MqttCommunicationException or OperationCanceledException or ObjectDisposedException)

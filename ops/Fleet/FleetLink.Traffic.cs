@@ -18,7 +18,7 @@ public sealed partial class FleetLink
         var inbound = new InboundMessage(message.Topic, message.Payload.ToArray(), message.ResponseTopic, message.CorrelationData, e);
         try
         {
-            await writer.WriteAsync(inbound, cancellationToken);
+            await writer.WriteAsync(inbound, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
@@ -30,11 +30,11 @@ public sealed partial class FleetLink
     {
         try
         {
-            await foreach (var message in reader.ReadAllAsync(cancellationToken))
+            await foreach (var message in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 try
                 {
-                    await DispatchInboundAsync(message, cancellationToken);
+                    await DispatchInboundAsync(message, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not (OperationCanceledException or MqttCommunicationException))
                 {
@@ -46,7 +46,7 @@ public sealed partial class FleetLink
                             null, DesiredConfigRejectionCodes.ProcessingFailed, $"The device failed to process the document: {ex.Message}", null).ToJson()));
                     }
 
-                    await message.AcknowledgeAsync(cancellationToken);
+                    await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -59,16 +59,16 @@ public sealed partial class FleetLink
     {
         if (message.Topic == Topics.ConfigDesired)
         {
-            await HandleDesiredConfigAsync(message, cancellationToken);
+            await HandleDesiredConfigAsync(message, cancellationToken).ConfigureAwait(false);
         }
         else if (Topics.TryParseCommand(message.Topic, out var name))
         {
-            await StartCommandAsync(name, message, cancellationToken);
+            await StartCommandAsync(name, message, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             Log.UnexpectedTopic(_logger, message.Topic);
-            await message.AcknowledgeAsync(cancellationToken);
+            await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -78,13 +78,13 @@ public sealed partial class FleetLink
         {
             // An empty retained message is how the fleet clears the topic; it is not a document.
             Log.DesiredCleared(_logger);
-            await message.AcknowledgeAsync(cancellationToken);
+            await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
         // Validated and persisted before the broker hears the PUBACK: a crash before this point means redelivery.
         var decision = _config.Evaluate(message.Payload);
-        await message.AcknowledgeAsync(cancellationToken);
+        await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
         if (decision.Kind == DesiredConfigDecisionKind.Rejected)
         {
             Enqueue(new OutboxMessage(Topics.ConfigRejected, decision.Rejection!.ToJson()));
@@ -100,10 +100,10 @@ public sealed partial class FleetLink
         // A slot first (they bound how many handlers run at once), then the acknowledgement: a command is never
         // acknowledged and then left unrun. The handler runs beside the loop and its reply goes through the outbox,
         // so the reply outlives a connection drop.
-        await _commandSlots.WaitAsync(cancellationToken);
+        await _commandSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await message.AcknowledgeAsync(cancellationToken);
+            await message.AcknowledgeAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -118,7 +118,7 @@ public sealed partial class FleetLink
             {
                 try
                 {
-                    var reply = await _commands.DispatchAsync(name, message.Payload, _linkStopping);
+                    var reply = await _commands.DispatchAsync(name, message.Payload, _linkStopping).ConfigureAwait(false);
                     Enqueue(new OutboxMessage(replyTopic, reply) { CorrelationData = correlation });
                 }
                 finally
@@ -138,7 +138,7 @@ public sealed partial class FleetLink
         {
             while (true)
             {
-                await Outbox.WaitForMessageAsync(cancellationToken);
+                await Outbox.WaitForMessageAsync(cancellationToken).ConfigureAwait(false);
                 while (Outbox.TryPeek(out var sequence, out var message))
                 {
                     var application = new MqttApplicationMessageBuilder()
@@ -155,7 +155,7 @@ public sealed partial class FleetLink
                     MqttClientPublishResult result;
                     try
                     {
-                        result = await client.PublishAsync(application.Build(), cancellationToken);
+                        result = await client.PublishAsync(application.Build(), cancellationToken).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is MqttProtocolViolationException or ArgumentException)
                     {
@@ -192,7 +192,7 @@ public sealed partial class FleetLink
         using var timer = new PeriodicTimer(_options.TelemetryInterval, _time);
         try
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 var chosen = _telemetryBudget.Select(_telemetry.Collect(), out var dropped);
                 Interlocked.Add(ref _telemetryDropped, dropped);
@@ -210,7 +210,7 @@ public sealed partial class FleetLink
                         .WithContentType("application/json")
                         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtMostOnce)
                         .Build();
-                    await client.PublishAsync(message, cancellationToken);
+                    await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
                     Interlocked.Increment(ref _telemetrySent);
                 }
             }

@@ -190,12 +190,12 @@ public sealed partial class FleetLink : IDisposable
                 if (_options.UsesEmbeddedBroker && embedded is null)
                 {
                     SetState(FleetConnectionState.Connecting);
-                    embedded = await TryStartEmbeddedBrokerAsync();
+                    embedded = await TryStartEmbeddedBrokerAsync().ConfigureAwait(false);
                 }
 
                 if (!_options.UsesEmbeddedBroker || embedded is not null)
                 {
-                    if (await RunConnectionAsync(stoppingToken))
+                    if (await RunConnectionAsync(stoppingToken).ConfigureAwait(false))
                     {
                         attempt = 0;
                     }
@@ -210,15 +210,15 @@ public sealed partial class FleetLink : IDisposable
                 var delay = _backoff.Delay(attempt);
                 attempt = Math.Min(attempt + 1, 30);
                 Log.Retrying(_logger, delay.TotalMilliseconds, attempt);
-                await Task.Delay(delay, _time, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default);
+                await Task.Delay(delay, _time, stoppingToken).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             }
         }
         finally
         {
-            await Task.WhenAll(_runningCommands.Keys).ContinueWith(static _ => { }, TaskScheduler.Default);
+            await Task.WhenAll(_runningCommands.Keys).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
             if (embedded is not null)
             {
-                await embedded.DisposeAsync();
+                await embedded.DisposeAsync().ConfigureAwait(false);
             }
 
             SetState(FleetConnectionState.Stopped);
@@ -242,14 +242,14 @@ public sealed partial class FleetLink : IDisposable
         var broker = new EmbeddedBroker(_options.EmbeddedBrokerPort, _broker.Username!, _broker.Password!, _loggerFactory.CreateLogger<EmbeddedBroker>());
         try
         {
-            await broker.StartAsync();
+            await broker.StartAsync().ConfigureAwait(false);
             return broker;
         }
 #pragma warning disable CA1031 // Whatever stops the embedded broker, the device keeps running offline and retries.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            await broker.DisposeAsync();
+            await broker.DisposeAsync().ConfigureAwait(false);
             RecordError($"The embedded broker could not listen on 127.0.0.1:{_options.EmbeddedBrokerPort}: {ex.Message}");
             Log.EmbeddedBrokerFailed(_logger, _options.EmbeddedBrokerPort, ex);
             return null;

@@ -23,13 +23,13 @@ public static class FleetLinkProbe
         deadline.CancelAfter(timeout);
         try
         {
-            var result = await client.ConnectAsync(clientOptions, deadline.Token);
+            var result = await client.ConnectAsync(clientOptions, deadline.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
                 return FleetLink.Refusal(result.ResultCode, result.ReasonString, broker, options);
             }
 
-            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None);
+            await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
             return null;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -12,19 +12,19 @@ public sealed partial class OtaAgent
         var progress = new StatusProgress(this, job, cancellationToken);
         try
         {
-            var transferred = await _downloader.DownloadAsync(job, path, progress, cancellationToken);
+            var transferred = await _downloader.DownloadAsync(job, path, progress, cancellationToken).ConfigureAwait(false);
             Log.Downloaded(_logger, job.JobId, job.Size, transferred);
-            await PersistAsync(Record with { State = OtaState.Verifying }, $"downloaded {job.Size} bytes, sha256 matches", cancellationToken);
+            await PersistAsync(Record with { State = OtaState.Verifying }, $"downloaded {job.Size} bytes, sha256 matches", cancellationToken).ConfigureAwait(false);
         }
         catch (OtaStepException ex) when (ex.Reason == OtaReason.HashMismatch && Record.DownloadRestarts == 0)
         {
             // Resumed bytes may be what a power cut left behind: fetch everything once more.
             File.Delete(path);
-            await PersistAsync(Record with { DownloadRestarts = Record.DownloadRestarts + 1 }, $"{ex.Message} Downloading again from the start.", cancellationToken);
+            await PersistAsync(Record with { DownloadRestarts = Record.DownloadRestarts + 1 }, $"{ex.Message} Downloading again from the start.", cancellationToken).ConfigureAwait(false);
         }
         catch (OtaStepException ex)
         {
-            await FailAsync(ex.Reason, ex.Message, cancellationToken);
+            await FailAsync(ex.Reason, ex.Message, cancellationToken).ConfigureAwait(false);
         }
 
         return OtaRunResult.Settled;
@@ -36,33 +36,33 @@ public sealed partial class OtaAgent
         var path = BundlePath(job);
         if (!File.Exists(path) || new FileInfo(path).Length != job.Size)
         {
-            await PersistAsync(Record with { State = OtaState.Downloading }, "the downloaded bundle is gone; downloading again", cancellationToken);
+            await PersistAsync(Record with { State = OtaState.Downloading }, "the downloaded bundle is gone; downloading again", cancellationToken).ConfigureAwait(false);
             return OtaRunResult.Settled;
         }
 
         RaucBundleInfo info;
         try
         {
-            info = await _rauc.InfoAsync(path, cancellationToken);
+            info = await _rauc.InfoAsync(path, cancellationToken).ConfigureAwait(false);
         }
         catch (RaucBundleRejectedException ex)
         {
-            await FailAsync(OtaReason.BundleRejected, $"RAUC refused the bundle: {ex.Reason}", cancellationToken);
+            await FailAsync(OtaReason.BundleRejected, $"RAUC refused the bundle: {ex.Reason}", cancellationToken).ConfigureAwait(false);
             return OtaRunResult.Settled;
         }
 
-        var status = await _rauc.GetStatusAsync(cancellationToken);
+        var status = await _rauc.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         if (info.Compatible != status.Compatible)
         {
-            await FailAsync(OtaReason.BundleIncompatible, $"the bundle is for '{info.Compatible}'; this system is '{status.Compatible}'.", cancellationToken);
+            await FailAsync(OtaReason.BundleIncompatible, $"the bundle is for '{info.Compatible}'; this system is '{status.Compatible}'.", cancellationToken).ConfigureAwait(false);
         }
         else if (info.Version != job.Version)
         {
-            await FailAsync(OtaReason.BundleVersionMismatch, $"the bundle's manifest says version {info.Version}; the job says {job.Version}.", cancellationToken);
+            await FailAsync(OtaReason.BundleVersionMismatch, $"the bundle's manifest says version {info.Version}; the job says {job.Version}.", cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await PersistAsync(Record with { State = OtaState.Installing, PreviousSlot = status.BootedSlot?.Name }, $"signature verified by RAUC; compatible '{info.Compatible}', version {info.Version}", cancellationToken);
+            await PersistAsync(Record with { State = OtaState.Installing, PreviousSlot = status.BootedSlot?.Name }, $"signature verified by RAUC; compatible '{info.Compatible}', version {info.Version}", cancellationToken).ConfigureAwait(false);
         }
 
         return OtaRunResult.Settled;
@@ -71,13 +71,13 @@ public sealed partial class OtaAgent
     private async Task<OtaRunResult> InstallAsync(CancellationToken cancellationToken)
     {
         var job = Record.Job!;
-        var status = await _rauc.GetStatusAsync(cancellationToken);
+        var status = await _rauc.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         var booted = status.BootedSlot;
         var primary = status.Find(status.PrimarySlot);
         if (booted is not null && booted.Name != Record.PreviousSlot && booted.BundleVersion == job.Version)
         {
             // A power cut after RAUC switched the primary slot: the update is already running.
-            await PersistAsync(Record with { State = OtaState.Rebooted, TargetSlot = booted.Name }, $"the device came up in the new slot {booted.Name}", cancellationToken);
+            await PersistAsync(Record with { State = OtaState.Rebooted, TargetSlot = booted.Name }, $"the device came up in the new slot {booted.Name}", cancellationToken).ConfigureAwait(false);
             return OtaRunResult.Settled;
         }
 
@@ -85,27 +85,27 @@ public sealed partial class OtaAgent
         {
             RemoveDownloads(except: null);
             await PersistAsync(Record with { State = OtaState.AwaitingReboot, TargetSlot = primary.Name, RebootRequestedInBoot = _boot.CurrentBootId },
-                $"installed into {primary.Name}; waiting for an idle moment to reboot", cancellationToken);
+                $"installed into {primary.Name}; waiting for an idle moment to reboot", cancellationToken).ConfigureAwait(false);
             return OtaRunResult.Settled;
         }
 
         var path = BundlePath(job);
         if (!File.Exists(path))
         {
-            await PersistAsync(Record with { State = OtaState.Downloading }, "the bundle is gone before the install finished; downloading again", cancellationToken);
+            await PersistAsync(Record with { State = OtaState.Downloading }, "the bundle is gone before the install finished; downloading again", cancellationToken).ConfigureAwait(false);
             return OtaRunResult.Settled;
         }
 
         if (Record.InstallAttempts >= _options.MaxInstallAttempts)
         {
-            await FailAsync(OtaReason.InstallFailed, $"rauc install did not complete in {Record.InstallAttempts} attempts; {Record.Message}", cancellationToken);
+            await FailAsync(OtaReason.InstallFailed, $"rauc install did not complete in {Record.InstallAttempts} attempts; {Record.Message}", cancellationToken).ConfigureAwait(false);
             return OtaRunResult.Settled;
         }
 
-        await PersistAsync(Record with { InstallAttempts = Record.InstallAttempts + 1 }, $"installing (attempt {Record.InstallAttempts + 1})", cancellationToken);
+        await PersistAsync(Record with { InstallAttempts = Record.InstallAttempts + 1 }, $"installing (attempt {Record.InstallAttempts + 1})", cancellationToken).ConfigureAwait(false);
         try
         {
-            await _rauc.InstallAsync(path, cancellationToken);
+            await _rauc.InstallAsync(path, cancellationToken).ConfigureAwait(false);
             Log.Installed(_logger, job.JobId);
         }
         catch (RaucCommandException ex)
@@ -114,7 +114,7 @@ public sealed partial class OtaAgent
             _record = Record with { Message = $"rauc install: {ex.Reason}" };
             if (Record.InstallAttempts >= _options.MaxInstallAttempts)
             {
-                await FailAsync(OtaReason.InstallFailed, $"rauc install failed: {ex.Reason}", cancellationToken);
+                await FailAsync(OtaReason.InstallFailed, $"rauc install failed: {ex.Reason}", cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -79,17 +79,17 @@ public sealed partial class OtaAgent
     /// <summary>Resumes persisted work, then takes jobs from the channel until it ends or a reboot is under way.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        if (await ResumeAsync(cancellationToken) == OtaRunResult.RebootRequested)
+        if (await ResumeAsync(cancellationToken).ConfigureAwait(false) == OtaRunResult.RebootRequested)
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await foreach (var job in _channel.ReadJobsAsync(cancellationToken))
+        await foreach (var job in _channel.ReadJobsAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (await HandleJobAsync(job, cancellationToken) == OtaRunResult.RebootRequested)
+            if (await HandleJobAsync(job, cancellationToken).ConfigureAwait(false) == OtaRunResult.RebootRequested)
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
                 return;
             }
         }
@@ -100,8 +100,8 @@ public sealed partial class OtaAgent
     {
         _record = _store.Load();
         Log.Resumed(_logger, _record.State, _record.Job?.JobId);
-        await MarkBootedGoodUnlessOnTrialAsync(cancellationToken);
-        return await DriveAsync(cancellationToken);
+        await MarkBootedGoodUnlessOnTrialAsync(cancellationToken).ConfigureAwait(false);
+        return await DriveAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes one job: rejects it with a reason, or carries it as far as it goes now.</summary>
@@ -114,24 +114,24 @@ public sealed partial class OtaAgent
             if (record.Job?.JobId == job.JobId)
             {
                 Log.DuplicateJob(_logger, job.JobId);
-                return await DriveAsync(cancellationToken);
+                return await DriveAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await RejectAsync(job, OtaReason.Busy, $"job {record.Job?.JobId} is in state {record.State}.", cancellationToken);
+            await RejectAsync(job, OtaReason.Busy, $"job {record.Job?.JobId} is in state {record.State}.", cancellationToken).ConfigureAwait(false);
             return OtaRunResult.Settled;
         }
 
         var now = _time.GetUtcNow();
         if (now > job.Deadline)
         {
-            await RejectAsync(job, OtaReason.DeadlinePassed, $"the deadline {job.Deadline:O} has passed.", cancellationToken);
+            await RejectAsync(job, OtaReason.DeadlinePassed, $"the deadline {job.Deadline:O} has passed.", cancellationToken).ConfigureAwait(false);
             return OtaRunResult.Settled;
         }
 
-        var status = await _rauc.GetStatusAsync(cancellationToken);
+        var status = await _rauc.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         if (job.Compatible != status.Compatible)
         {
-            await RejectAsync(job, OtaReason.IncompatibleJob, $"the job is for '{job.Compatible}'; this system is '{status.Compatible}'.", cancellationToken);
+            await RejectAsync(job, OtaReason.IncompatibleJob, $"the job is for '{job.Compatible}'; this system is '{status.Compatible}'.", cancellationToken).ConfigureAwait(false);
             return OtaRunResult.Settled;
         }
 
@@ -140,7 +140,7 @@ public sealed partial class OtaAgent
         {
             if (wanted == installed)
             {
-                await RejectAsync(job, OtaReason.AlreadyInstalled, $"version {installed} is already running.", cancellationToken);
+                await RejectAsync(job, OtaReason.AlreadyInstalled, $"version {installed} is already running.", cancellationToken).ConfigureAwait(false);
                 return OtaRunResult.Settled;
             }
 
@@ -149,15 +149,15 @@ public sealed partial class OtaAgent
                 var why = !job.Downgrade
                     ? "the job does not say downgrade"
                     : "this device's policy forbids downgrades (Ota:AllowDowngrade is false)";
-                await RejectAsync(job, OtaReason.OlderVersion, $"version {wanted} is older than the running {installed} and {why}.", cancellationToken);
+                await RejectAsync(job, OtaReason.OlderVersion, $"version {wanted} is older than the running {installed} and {why}.", cancellationToken).ConfigureAwait(false);
                 return OtaRunResult.Settled;
             }
         }
 
         RemoveDownloads(except: null);
         Log.Accepted(_logger, job.JobId, job.Version, installedText ?? "unknown");
-        await PersistAsync(new OtaRecord { State = OtaState.Downloading, Job = job, MarkedGoodInBoot = record.MarkedGoodInBoot }, "job accepted", cancellationToken);
-        return await DriveAsync(cancellationToken);
+        await PersistAsync(new OtaRecord { State = OtaState.Downloading, Job = job, MarkedGoodInBoot = record.MarkedGoodInBoot }, "job accepted", cancellationToken).ConfigureAwait(false);
+        return await DriveAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<OtaRunResult> DriveAsync(CancellationToken cancellationToken)
@@ -166,13 +166,13 @@ public sealed partial class OtaAgent
         {
             var result = Record.State switch
             {
-                OtaState.Downloading => await DownloadAsync(cancellationToken),
-                OtaState.Verifying => await VerifyAsync(cancellationToken),
-                OtaState.Installing => await InstallAsync(cancellationToken),
-                OtaState.AwaitingReboot => await AwaitRebootAsync(cancellationToken),
-                OtaState.Rebooted => await CameBackAsync(cancellationToken),
-                OtaState.HealthCheck => await CheckHealthAsync(cancellationToken),
-                OtaState.RolledBack => await FinishRollbackAsync(cancellationToken),
+                OtaState.Downloading => await DownloadAsync(cancellationToken).ConfigureAwait(false),
+                OtaState.Verifying => await VerifyAsync(cancellationToken).ConfigureAwait(false),
+                OtaState.Installing => await InstallAsync(cancellationToken).ConfigureAwait(false),
+                OtaState.AwaitingReboot => await AwaitRebootAsync(cancellationToken).ConfigureAwait(false),
+                OtaState.Rebooted => await CameBackAsync(cancellationToken).ConfigureAwait(false),
+                OtaState.HealthCheck => await CheckHealthAsync(cancellationToken).ConfigureAwait(false),
+                OtaState.RolledBack => await FinishRollbackAsync(cancellationToken).ConfigureAwait(false),
                 _ => throw new InvalidOperationException($"state {Record.State} is settled."),
             };
             if (result == OtaRunResult.RebootRequested)
@@ -181,7 +181,7 @@ public sealed partial class OtaAgent
             }
         }
 
-        await ReportOutcomeAsync(cancellationToken);
+        await ReportOutcomeAsync(cancellationToken).ConfigureAwait(false);
         return OtaRunResult.Settled;
     }
 
@@ -193,7 +193,7 @@ public sealed partial class OtaAgent
         Log.Step(_logger, next.State, next.Job?.JobId, message);
         StepPersisted?.Invoke(next);
         var job = next.Job;
-        await PublishAsync(new OtaStatus(job?.JobId, job?.Version, next.State, next.Reason, message, next.State == OtaState.Downloading ? 0 : job?.Size ?? 0, job?.Size ?? 0, next.UpdatedAt), cancellationToken);
+        await PublishAsync(new OtaStatus(job?.JobId, job?.Version, next.State, next.Reason, message, next.State == OtaState.Downloading ? 0 : job?.Size ?? 0, job?.Size ?? 0, next.UpdatedAt), cancellationToken).ConfigureAwait(false);
     }
 
     private Task FailAsync(OtaReason reason, string message, CancellationToken cancellationToken)
@@ -205,14 +205,14 @@ public sealed partial class OtaAgent
     private async Task RejectAsync(OtaJob job, OtaReason reason, string message, CancellationToken cancellationToken)
     {
         Log.Rejected(_logger, job.JobId, reason, message);
-        await PublishAsync(new OtaStatus(job.JobId, job.Version, Record.State, reason, message, 0, job.Size, _time.GetUtcNow(), Rejected: true), cancellationToken);
+        await PublishAsync(new OtaStatus(job.JobId, job.Version, Record.State, reason, message, 0, job.Size, _time.GetUtcNow(), Rejected: true), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PublishAsync(OtaStatus status, CancellationToken cancellationToken)
     {
         try
         {
-            await _channel.PublishStatusAsync(status, cancellationToken);
+            await _channel.PublishStatusAsync(status, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -231,7 +231,7 @@ public sealed partial class OtaAgent
         string? running = null;
         try
         {
-            running = (await _rauc.GetStatusAsync(cancellationToken)).BootedSlot?.Name;
+            running = (await _rauc.GetStatusAsync(cancellationToken).ConfigureAwait(false)).BootedSlot?.Name;
         }
         catch (RaucCommandException ex)
         {
@@ -241,8 +241,8 @@ public sealed partial class OtaAgent
         try
         {
             var message = record.Message ?? record.State.ToString();
-            await _channel.PublishStatusAsync(new OtaStatus(job.JobId, job.Version, record.State, record.Reason, message, job.Size, job.Size, _time.GetUtcNow()), cancellationToken);
-            await _channel.PublishOutcomeAsync(new OtaOutcomeEvent(job.JobId, job.Version, record.State, record.Reason, message, running, record.UpdatedAt), cancellationToken);
+            await _channel.PublishStatusAsync(new OtaStatus(job.JobId, job.Version, record.State, record.Reason, message, job.Size, job.Size, _time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+            await _channel.PublishOutcomeAsync(new OtaOutcomeEvent(job.JobId, job.Version, record.State, record.Reason, message, running, record.UpdatedAt), cancellationToken).ConfigureAwait(false);
             Log.Outcome(_logger, job.JobId, record.State, record.Reason, message);
             _store.Save(record with { OutcomeReported = true });
             _record = record with { OutcomeReported = true };

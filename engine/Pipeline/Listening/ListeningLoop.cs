@@ -334,7 +334,7 @@ public sealed partial class ListeningLoop : IDisposable
     {
         try
         {
-            return await session.CompleteAsync(CancellationToken.None);
+            return await session.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

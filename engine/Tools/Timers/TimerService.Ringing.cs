@@ -62,8 +62,8 @@ public sealed partial class TimerService
         {
             while (!linked.IsCancellationRequested)
             {
-                await _output.WriteAsync(_chime, linked.Token);
-                await Task.Delay(_options.ChimeGap + TimeSpan.FromSeconds(_chime.Length / (double)_output.SampleRate), _time, linked.Token);
+                await _output.WriteAsync(_chime, linked.Token).ConfigureAwait(false);
+                await Task.Delay(_options.ChimeGap + TimeSpan.FromSeconds(_chime.Length / (double)_output.SampleRate), _time, linked.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)

@@ -213,7 +213,7 @@ public sealed partial class TimerService : IAsyncDisposable
         }
 
         _disposed = true;
-        await _wakeUp.DisposeAsync();
+        await _wakeUp.DisposeAsync().ConfigureAwait(false);
         CancellationTokenSource? ringing;
         Task ringTask;
         lock (_gate)
@@ -224,7 +224,7 @@ public sealed partial class TimerService : IAsyncDisposable
         }
 
         ringing?.Cancel();
-        await ringTask;
+        await ringTask.ConfigureAwait(false);
     }
 
     private void OnWakeUp()

@@ -40,7 +40,7 @@ public sealed class GetWeatherTool : ITool
                 : throw new ToolArgumentException($"{Name}: 'location' is required (no default location is configured).");
         }
 
-        WeatherReport report = await _provider.GetCurrentAsync(location, cancellationToken);
+        WeatherReport report = await _provider.GetCurrentAsync(location, cancellationToken).ConfigureAwait(false);
         return ToolResult.Success(
             new
             {

@@ -34,7 +34,7 @@ public sealed class BandwidthLimiter
         var wait = due - _time.GetElapsedTime(_start);
         if (wait > TimeSpan.Zero)
         {
-            await Task.Delay(wait, _time, cancellationToken);
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -62,7 +62,7 @@ public sealed partial class BundleDownloader
                 var before = have;
                 try
                 {
-                    (have, var moved) = await FetchTailAsync(job, partPath, have, hash, limiter, progress, cancellationToken);
+                    (have, var moved) = await FetchTailAsync(job, partPath, have, hash, limiter, progress, cancellationToken).ConfigureAwait(false);
                     transferred += moved;
                 }
                 catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -82,7 +82,7 @@ public sealed partial class BundleDownloader
                     }
 
                     Log.Retrying(_logger, job.JobId, have, job.Size, ex.Message);
-                    await Task.Delay(delay, _time, cancellationToken);
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromMinutes(1).Ticks));
                 }
             }
@@ -106,7 +106,7 @@ public sealed partial class BundleDownloader
 
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stall.CancelAfter(_options.DownloadStallTimeout);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token);
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable && have == job.Size)
         {
             return (have, 0);
@@ -134,8 +134,10 @@ public sealed partial class BundleDownloader
                 : new HttpRequestException(message);
         }
 
-        await using var body = await response.Content.ReadAsStreamAsync(stall.Token);
-        await using var file = new FileStream(partPath, have == 0 ? FileMode.Create : FileMode.Open, FileAccess.Write, FileShare.Read, BufferSize, useAsync: true);
+        var body = await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false);
+        await using var bodyScope = body.ConfigureAwait(false);
+        var file = new FileStream(partPath, have == 0 ? FileMode.Create : FileMode.Open, FileAccess.Write, FileShare.Read, BufferSize, useAsync: true);
+        await using var fileScope = file.ConfigureAwait(false);
         file.Position = have;
         var buffer = new byte[BufferSize];
         var moved = 0L;
@@ -145,17 +147,17 @@ public sealed partial class BundleDownloader
             while (have < job.Size)
             {
                 stall.CancelAfter(_options.DownloadStallTimeout);
-                var read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, job.Size - have)), stall.Token);
+                var read = await body.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, job.Size - have)), stall.Token).ConfigureAwait(false);
                 if (read == 0)
                 {
                     throw new IOException($"the connection ended at byte {have} of {job.Size}.");
                 }
 
-                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 hash.AppendData(buffer, 0, read);
                 have += read;
                 moved += read;
-                await limiter.ThrottleAsync(read, cancellationToken);
+                await limiter.ThrottleAsync(read, cancellationToken).ConfigureAwait(false);
                 if (_time.GetElapsedTime(lastReport) >= _options.ProgressInterval)
                 {
                     // Durable checkpoint: after a power cut the partial file holds at least this much.

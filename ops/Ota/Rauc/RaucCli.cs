@@ -27,7 +27,7 @@ public sealed partial class RaucCli : IRaucClient
     /// <inheritdoc />
     public async Task<RaucBundleInfo> InfoAsync(string bundlePath, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["info", "--output-format=json", bundlePath], cancellationToken);
+        var result = await RunAsync(["info", "--output-format=json", bundlePath], cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new RaucBundleRejectedException(bundlePath, result.ExitCode, Reason(result));
@@ -36,7 +36,7 @@ public sealed partial class RaucCli : IRaucClient
         var info = RaucJson.ParseInfo(result.Stdout, bundlePath);
 
         // The JSON output leaves out the [bundle] section; the readable output carries the format and verity fields.
-        var readable = await RunAsync(["info", bundlePath], cancellationToken);
+        var readable = await RunAsync(["info", bundlePath], cancellationToken).ConfigureAwait(false);
         if (readable.ExitCode != 0)
         {
             throw new RaucBundleRejectedException(bundlePath, readable.ExitCode, Reason(readable));
@@ -60,7 +60,7 @@ public sealed partial class RaucCli : IRaucClient
     /// <inheritdoc />
     public async Task InstallAsync(string bundlePath, CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["install", bundlePath], cancellationToken);
+        var result = await RunAsync(["install", bundlePath], cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new RaucCommandException("install " + bundlePath, result.ExitCode, Reason(result));
@@ -70,7 +70,7 @@ public sealed partial class RaucCli : IRaucClient
     /// <inheritdoc />
     public async Task<RaucSystemStatus> GetStatusAsync(CancellationToken cancellationToken)
     {
-        var result = await RunAsync(["status", "--detailed", "--output-format=json"], cancellationToken);
+        var result = await RunAsync(["status", "--detailed", "--output-format=json"], cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new RaucCommandException("status", result.ExitCode, Reason(result));
@@ -90,7 +90,7 @@ public sealed partial class RaucCli : IRaucClient
             RaucMark.Active => "mark-active",
             _ => throw new ArgumentOutOfRangeException(nameof(mark), mark, "Unknown mark."),
         };
-        var result = await RunAsync(["status", verb, slot], cancellationToken);
+        var result = await RunAsync(["status", verb, slot], cancellationToken).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
             throw new RaucCommandException($"status {verb} {slot}", result.ExitCode, Reason(result));
@@ -144,8 +144,8 @@ public sealed partial class RaucCli : IRaucClient
             var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
             try
             {
-                await process.WaitForExitAsync(timeout.Token);
-                return new ProcessResult(process.ExitCode, await stdout, await stderr);
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                return new ProcessResult(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false));
             }
             catch (OperationCanceledException)
             {

@@ -4,6 +4,7 @@ using BenchmarkDotNet.Configs;
 using StepAudio.ContractModels.Vocoder;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Vocoder.Flow;
 
 namespace StepAudio.Benchmarks.Vocoder;
 

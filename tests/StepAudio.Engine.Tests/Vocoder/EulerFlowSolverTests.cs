@@ -1,9 +1,10 @@
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using StepAudio.ContractModels.Onnx;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Tests.Vocoder.Fakes;
 using StepAudio.Engine.Vocoder;
-using Microsoft.ML.OnnxRuntime.Tensors;
+using StepAudio.Engine.Vocoder.Flow;
 using Xunit;
 
 namespace StepAudio.Engine.Tests.Vocoder;

@@ -3,6 +3,7 @@ using StepAudio.ContractModels.Vocoder;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Tests.Vocoder.Fakes;
 using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Vocoder.Flow;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Tests.Vocoder.Fakes;
 using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Vocoder.Flow;
 using Xunit;
 using Xunit.Abstractions;
 

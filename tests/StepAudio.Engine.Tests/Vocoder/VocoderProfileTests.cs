@@ -1,5 +1,6 @@
 using StepAudio.ContractModels.Vocoder;
 using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Vocoder.Flow;
 using Xunit;
 
 namespace StepAudio.Engine.Tests.Vocoder;

@@ -47,7 +47,24 @@ public sealed class ManualTimeProvider : TimeProvider
     public void Advance(TimeSpan by)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
-        var target = Volatile.Read(ref _ticks) + by.Ticks;
+
+        // Real timers fire on thread-pool threads, which have no synchronization context. Firing them
+        // under the test framework's context would stop the continuations they complete from running
+        // inline (ConfigureAwait(false) ones are queued instead), which no device ever sees.
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            FireUntil(Volatile.Read(ref _ticks) + by.Ticks);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+        }
+    }
+
+    private void FireUntil(long target)
+    {
         while (true)
         {
             ManualTimer? next = null;

@@ -1,5 +1,6 @@
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Vocoder.Flow;
 
 namespace StepAudio.TestSupport.Replay;
 

@@ -1,4 +1,5 @@
 using StepAudio.Engine.Vocoder;
+using StepAudio.Engine.Vocoder.Flow;
 
 namespace StepAudio.Engine.Tests.Vocoder.Fakes;
 

@@ -1,4 +1,4 @@
-namespace StepAudio.Engine.Vocoder;
+namespace StepAudio.Engine.Vocoder.Flow;
 
 /// <summary>The flow's velocity field (the CosyVoice estimator), evaluated for both guidance rows at once.</summary>
 public interface IFlowEstimator

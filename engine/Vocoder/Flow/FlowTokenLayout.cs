@@ -1,4 +1,4 @@
-namespace StepAudio.Engine.Vocoder;
+namespace StepAudio.Engine.Vocoder.Flow;
 
 /// <summary>How the TTS model's interleaved audio ids (0..5119: groups of 2 vq02 + 3 vq06) become the flow's input tokens.</summary>
 public enum FlowTokenLayout

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace StepAudio.Engine.Vocoder;
+namespace StepAudio.Engine.Vocoder.Flow;
 
 /// <summary>
 /// CosyVoice's fixed-step Euler solver with classifier-free guidance: times

@@ -1,6 +1,6 @@
 using StepAudio.Engine.Inference;
 
-namespace StepAudio.Engine.Vocoder;
+namespace StepAudio.Engine.Vocoder.Flow;
 
 /// <summary><c>flow_encoder.onnx</c> with its own pinned buffers: flow tokens in, 80-d vectors out (one per token, or <c>rowsPerStep</c> per token for an upsampling encoder).</summary>
 internal sealed class FlowEncoderStage : IDisposable

@@ -1,4 +1,4 @@
-namespace StepAudio.Engine.Vocoder;
+namespace StepAudio.Engine.Vocoder.Flow;
 
 /// <summary>
 /// One flow pass as Step-Audio's <c>MaskedDiffWithXvec.inference</c> does it: prompt tokens then target

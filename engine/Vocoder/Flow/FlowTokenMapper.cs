@@ -1,4 +1,4 @@
-namespace StepAudio.Engine.Vocoder;
+namespace StepAudio.Engine.Vocoder.Flow;
 
 /// <summary>
 /// Turns the TTS model's interleaved audio ids into flow tokens as they arrive, one id at a time.

@@ -1,6 +1,6 @@
 using StepAudio.Engine.Inference;
 
-namespace StepAudio.Engine.Vocoder;
+namespace StepAudio.Engine.Vocoder.Flow;
 
 /// <summary><c>flow_estimator.onnx</c> bound to a <see cref="FlowBatch"/>: one tensor set per frame count, reused by every step.</summary>
 internal sealed class OnnxFlowEstimator : IFlowEstimator, IDisposable

@@ -1,4 +1,4 @@
-namespace StepAudio.Engine.Vocoder;
+namespace StepAudio.Engine.Vocoder.Flow;
 
 /// <summary>
 /// The estimator's guidance batch: pinned buffers laid out exactly as the official estimator export takes
