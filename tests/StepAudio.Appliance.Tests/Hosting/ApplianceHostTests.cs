@@ -23,26 +23,22 @@ namespace StepAudio.Appliance.Tests.Hosting;
 public sealed class ApplianceHostTests : IAsyncLifetime
 {
     private readonly ContractModelsFixture _contract;
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"stepaudio-host-{Guid.NewGuid():N}");
-    private StandInGpuServer _server = null!;
+    private DeviceHostRig _rig = null!;
 
     public ApplianceHostTests(ModelsFixture models, ContractModelsFixture contract)
     {
         _ = models;
         _contract = contract;
-        Directory.CreateDirectory(_dir);
     }
 
     public async Task InitializeAsync()
     {
-        _server = await StandInGpuServer.StartAsync(new StandInOptions { FirstTokenDelay = TimeSpan.FromMilliseconds(20), TokenInterval = TimeSpan.FromMilliseconds(1) });
-        WavFile.Write(Path.Combine(_dir, "prompt.wav"), SpeechClips.Synthesize("Hello, this is the voice of your speaker."), 16000, 1);
+        _rig = await DeviceHostRig.StartAsync(_contract, "host");
     }
 
     public async Task DisposeAsync()
     {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        await _rig.DisposeAsync();
     }
 
     [Fact]
@@ -114,7 +110,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
     public async Task Stop_WhileAReplyIsStreaming_CancelsTheServerStreamsAndEndsTheTurn()
     {
         // A slow server: the reply is still streaming when the service is told to stop.
-        _server.Options.TokenInterval = TimeSpan.FromMilliseconds(150);
+        _rig.Server.Options.TokenInterval = TimeSpan.FromMilliseconds(150);
         var request = SpeechClips.Concat(
             SpeechClips.Silence(500),
             SpeechClips.Synthesize("hey jarvis", wordsPerMinute: 140),
@@ -126,12 +122,12 @@ public sealed class ApplianceHostTests : IAsyncLifetime
         using var host = Build(capture, new RecordingAudioOutput(), services => services.AddSingleton<IPipelineEventSink>(events));
         await host.StartAsync();
         await events.Signalled.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        var cancelledBefore = _server.CancelledGenerations;
+        var cancelledBefore = _rig.Server.CancelledGenerations;
 
         await host.StopAsync();
         capture.Dispose();
 
-        await _server.WaitForCancelledAsync(cancelledBefore + 1, TimeSpan.FromSeconds(10));
+        await _rig.Server.WaitForCancelledAsync(cancelledBefore + 1, TimeSpan.FromSeconds(10));
         Assert.Contains(PipelineEventTypes.TurnEnd, events.Types);
         Assert.DoesNotContain(PipelineEventTypes.Error, events.Types);
     }
@@ -164,7 +160,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
         Assert.True(claim.SignalToNoiseDb > 20, $"snr {claim.SignalToNoiseDb} dB for speech over digital silence");
         Assert.Contains(PipelineEventTypes.ArbitrationLost, events.Types);
         Assert.DoesNotContain(PipelineEventTypes.SpeculativeStart, events.Types);
-        Assert.Equal(0, _server.StartedGenerations);
+        Assert.Equal(0, _rig.Server.StartedGenerations);
     }
 
     private sealed class LosingArbiter : IWakeArbiter
@@ -194,21 +190,11 @@ public sealed class ApplianceHostTests : IAsyncLifetime
 
     private IHost Build(IAudioCapture capture, IAudioOutput output, Action<IServiceCollection>? services = null, Action<Dictionary<string, string?>>? configure = null)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(_rig.Settings)
         {
-            ["Tokenizer:ModelDirectory"] = _contract.Directory,
-            ["Vocoder:ModelDirectory"] = _contract.Directory,
-            ["GpuServer:BaseAddress"] = _server.BaseAddress.ToString(),
-            ["Voice:PromptWav"] = Path.Combine(_dir, "prompt.wav"),
             ["Hosting:CaptureStartTimeoutMs"] = "10000",
-            ["Hosting:Fleet"] = "false",
         };
         configure?.Invoke(settings);
-        return ApplianceHost.Build(settings: settings, customize: builder =>
-        {
-            builder.Services.AddSingleton(capture);
-            builder.Services.AddSingleton(output);
-            services?.Invoke(builder.Services);
-        });
+        return _rig.Build(capture, output, settings, services);
     }
 }

@@ -31,9 +31,8 @@ public sealed class OtaHostTests : IAsyncLifetime
     private static readonly string Base = $"stepaudio/{MosquittoBroker.Fleet}/{Device}";
     private readonly ContractModelsFixture _contract;
     private readonly ITestOutputHelper _output;
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"stepaudio-ota-host-{Guid.NewGuid():N}");
     private MosquittoBroker _broker = null!;
-    private StandInGpuServer _server = null!;
+    private DeviceHostRig _rig = null!;
     private FleetObserver _fleet = null!;
     private FakeRauc _rauc = null!;
 
@@ -42,32 +41,29 @@ public sealed class OtaHostTests : IAsyncLifetime
         _ = models;
         _contract = contract;
         _output = output;
-        Directory.CreateDirectory(_dir);
     }
 
     public async Task InitializeAsync()
     {
         _broker = new MosquittoBroker();
-        _server = await StandInGpuServer.StartAsync(new StandInOptions { FirstTokenDelay = TimeSpan.FromMilliseconds(20), TokenInterval = TimeSpan.FromMilliseconds(1) });
-        WavFile.Write(Path.Combine(_dir, "prompt.wav"), SpeechClips.Synthesize("Hello, this is the voice of your speaker."), 16000, 1);
-        HealthClips.Write(Path.Combine(_dir, "image"), HealthClips.WakeAndQuestion());
-        _rauc = new FakeRauc(Path.Combine(_dir, "rauc"), "1.0.0");
+        _rig = await DeviceHostRig.StartAsync(_contract, "ota-host");
+        HealthClips.Write(Path.Combine(_rig.Directory, "image"), HealthClips.WakeAndQuestion());
+        _rauc = new FakeRauc(Path.Combine(_rig.Directory, "rauc"), "1.0.0");
         _fleet = await FleetObserver.ConnectAsync(_broker.Port, MosquittoBroker.FleetUser, MosquittoBroker.FleetPassword, [$"{Base}/#"]);
     }
 
     public async Task DisposeAsync()
     {
         await _fleet.DisposeAsync();
-        await _server.DisposeAsync();
+        await _rig.DisposeAsync();
         _broker.Dispose();
-        Directory.Delete(_dir, recursive: true);
     }
 
     [Fact]
     public async Task Job_WhileATurnIsInProgress_InstallsWaitsForTheTurnRebootsAndCommitsAfterTheHealthCheck()
     {
-        var (size, sha) = FakeRauc.WriteBundle(Path.Combine(_dir, "update.raucb"), "1.1.0");
-        using var files = new FixedHttpServer(File.ReadAllBytes(Path.Combine(_dir, "update.raucb")));
+        var (size, sha) = FakeRauc.WriteBundle(Path.Combine(_rig.Directory, "update.raucb"), "1.1.0");
+        using var files = new FixedHttpServer(File.ReadAllBytes(Path.Combine(_rig.Directory, "update.raucb")));
         var job = new OtaJob("job-ota-1", "1.1.0", new Uri(files.BaseAddress, "update.raucb"), size, sha, FakeRauc.Compatible, DateTimeOffset.UtcNow.AddHours(1));
         var boot = new SettableBootIdentity("boot-1");
 
@@ -122,14 +118,14 @@ public sealed class OtaHostTests : IAsyncLifetime
         var committed = States(m => IsStatus(m, "Committed")).Count;
         Assert.Equal(2, committed); // The step itself, then the final report.
         Assert.Contains(_rauc.Calls, c => c.EndsWith("status mark-good booted", StringComparison.Ordinal));
-        Assert.Contains(_rauc.Calls, c => c.Contains("install " + Path.Combine(_dir, "state", "ota", "download"), StringComparison.Ordinal));
+        Assert.Contains(_rauc.Calls, c => c.Contains("install " + Path.Combine(_rig.Directory, "state", "ota", "download"), StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Job_WhenTheHealthCheckFailsAfterTheReboot_MarksTheNewSlotBadBootsBackAndReportsRolledBack()
     {
-        var (size, sha) = FakeRauc.WriteBundle(Path.Combine(_dir, "update.raucb"), "1.1.0");
-        using var files = new FixedHttpServer(File.ReadAllBytes(Path.Combine(_dir, "update.raucb")));
+        var (size, sha) = FakeRauc.WriteBundle(Path.Combine(_rig.Directory, "update.raucb"), "1.1.0");
+        using var files = new FixedHttpServer(File.ReadAllBytes(Path.Combine(_rig.Directory, "update.raucb")));
         var job = new OtaJob("job-ota-2", "1.1.0", new Uri(files.BaseAddress, "update.raucb"), size, sha, FakeRauc.Compatible, DateTimeOffset.UtcNow.AddHours(1));
         var boot = new SettableBootIdentity("boot-1");
         using var room = new FakeAudioCapture(SpeechClips.Silence(1000));
@@ -137,7 +133,7 @@ public sealed class OtaHostTests : IAsyncLifetime
         var reboot = new RecordingReboot(() => host!.Services.GetRequiredService<IDeviceActivity>(), () => true, _rauc.Reboot);
 
         // Boot 1 installs and reboots; boot 2 runs an image whose health clip is gone; boot 3 is the old slot again.
-        var noManifest = Path.Combine(_dir, "image", "missing.json");
+        var noManifest = Path.Combine(_rig.Directory, "image", "missing.json");
         foreach (var (bootId, manifest) in new[] { ("boot-1", (string?)null), ("boot-2", noManifest), ("boot-3", null) })
         {
             boot.CurrentBootId = bootId;
@@ -205,14 +201,13 @@ public sealed class OtaHostTests : IAsyncLifetime
     }
 
     private IHost Build(IAudioCapture capture, IAudioOutput output, IPipelineEventSink events, SettableBootIdentity boot, RecordingReboot reboot, string? manifest = null) =>
-        ApplianceHost.Build(
-            settings: new Dictionary<string, string?>
+        _rig.Build(
+            capture,
+            output,
+            new Dictionary<string, string?>(_rig.Settings)
             {
-                ["Tokenizer:ModelDirectory"] = _contract.Directory,
-                ["Vocoder:ModelDirectory"] = _contract.Directory,
-                ["GpuServer:BaseAddress"] = _server.BaseAddress.ToString(),
-                ["Voice:PromptWav"] = Path.Combine(_dir, "prompt.wav"),
-                ["Hosting:StateDirectory"] = Path.Combine(_dir, "state"),
+                ["Hosting:Fleet"] = "true",
+                ["Hosting:StateDirectory"] = Path.Combine(_rig.Directory, "state"),
                 ["Hosting:CaptureStartTimeoutMs"] = "10000",
                 ["Fleet:BrokerHost"] = "127.0.0.1",
                 ["Fleet:BrokerPort"] = _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -225,17 +220,15 @@ public sealed class OtaHostTests : IAsyncLifetime
                 ["Ota:Enabled"] = "true",
                 ["Ota:Rauc:Executable"] = _rauc.Executable,
                 ["Ota:Rauc:ConfigPath"] = _rauc.ConfigPath,
-                ["Ota:HealthManifest"] = manifest ?? Path.Combine(_dir, "image", "health-clip.json"),
+                ["Ota:HealthManifest"] = manifest ?? Path.Combine(_rig.Directory, "image", "health-clip.json"),
                 ["Ota:IdlePollInterval"] = "00:00:00.020",
                 ["Ota:ProgressInterval"] = "00:00:00",
                 ["Ota:FreeSpaceMarginBytes"] = "1024",
             },
-            customize: builder =>
+            services =>
             {
-                builder.Services.AddSingleton(capture);
-                builder.Services.AddSingleton(output);
-                builder.Services.AddSingleton(events);
-                builder.Services.AddSingleton<IBootIdentity>(boot);
-                builder.Services.AddSingleton<ISystemReboot>(reboot);
+                services.AddSingleton(events);
+                services.AddSingleton<IBootIdentity>(boot);
+                services.AddSingleton<ISystemReboot>(reboot);
             });
 }

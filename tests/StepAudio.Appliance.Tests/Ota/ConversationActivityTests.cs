@@ -17,26 +17,22 @@ namespace StepAudio.Appliance.Tests.Ota;
 public sealed class ConversationActivityTests : IAsyncLifetime
 {
     private readonly ContractModelsFixture _contract;
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"stepaudio-activity-{Guid.NewGuid():N}");
-    private StandInGpuServer _server = null!;
+    private DeviceHostRig _rig = null!;
 
     public ConversationActivityTests(ModelsFixture models, ContractModelsFixture contract)
     {
         _ = models;
         _contract = contract;
-        Directory.CreateDirectory(_dir);
     }
 
     public async Task InitializeAsync()
     {
-        _server = await StandInGpuServer.StartAsync(new StandInOptions { FirstTokenDelay = TimeSpan.FromMilliseconds(20), TokenInterval = TimeSpan.FromMilliseconds(1) });
-        WavFile.Write(Path.Combine(_dir, "prompt.wav"), SpeechClips.Synthesize("Hello, this is the voice of your speaker."), 16000, 1);
+        _rig = await DeviceHostRig.StartAsync(_contract, "activity");
     }
 
     public async Task DisposeAsync()
     {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        await _rig.DisposeAsync();
     }
 
     [Fact]
@@ -70,20 +66,9 @@ public sealed class ConversationActivityTests : IAsyncLifetime
     }
 
     private IHost Build(IAudioCapture capture, IAudioOutput output, IPipelineEventSink events) =>
-        ApplianceHost.Build(
-            settings: new Dictionary<string, string?>
-            {
-                ["Tokenizer:ModelDirectory"] = _contract.Directory,
-                ["Vocoder:ModelDirectory"] = _contract.Directory,
-                ["GpuServer:BaseAddress"] = _server.BaseAddress.ToString(),
-                ["Voice:PromptWav"] = Path.Combine(_dir, "prompt.wav"),
-                ["Hosting:CaptureStartTimeoutMs"] = "100",
-                ["Hosting:Fleet"] = "false",
-            },
-            customize: builder =>
-            {
-                builder.Services.AddSingleton(capture);
-                builder.Services.AddSingleton(output);
-                builder.Services.AddSingleton(events);
-            });
+        _rig.Build(
+            capture,
+            output,
+            new Dictionary<string, string?>(_rig.Settings) { ["Hosting:CaptureStartTimeoutMs"] = "100" },
+            services => services.AddSingleton(events));
 }

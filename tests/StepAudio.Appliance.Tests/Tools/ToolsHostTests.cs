@@ -26,32 +26,28 @@ public sealed class ToolsHostTests : IAsyncLifetime
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
     private readonly ContractModelsFixture _contract;
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), $"stepaudio-tools-host-{Guid.NewGuid():N}");
-    private StandInGpuServer _server = null!;
+    private DeviceHostRig _rig = null!;
 
     public ToolsHostTests(ModelsFixture models, ContractModelsFixture contract)
     {
         _ = models;
         _contract = contract;
-        Directory.CreateDirectory(_dir);
     }
 
     public async Task InitializeAsync()
     {
-        _server = await StandInGpuServer.StartAsync(new StandInOptions { FirstTokenDelay = TimeSpan.FromMilliseconds(20), TokenInterval = TimeSpan.FromMilliseconds(1) });
-        WavFile.Write(Path.Combine(_dir, "prompt.wav"), SpeechClips.Synthesize("Hello, this is the voice of your speaker."), 16000, 1);
+        _rig = await DeviceHostRig.StartAsync(_contract, "tools-host");
     }
 
     public async Task DisposeAsync()
     {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+        await _rig.DisposeAsync();
     }
 
     [Fact]
     public async Task Run_WhenTheModelAsksForTheWeather_KeepsListeningWhileTheToolRunsThenSpeaksTheAnswer()
     {
-        _server.Options.ToolScript.Add(new StandInToolRound("Let me look.", new StandInToolCall("get_weather", """{"location": "Dublin"}""")));
+        _rig.Server.Options.ToolScript.Add(new StandInToolRound("Let me look.", new StandInToolCall("get_weather", """{"location": "Dublin"}""")));
         var weather = new GatedWeatherProvider();
         var capture = new FakeAudioCapture(Question("what is the weather in Dublin"));
         var output = new RecordingAudioOutput();
@@ -69,7 +65,7 @@ public sealed class ToolsHostTests : IAsyncLifetime
         // The tool is still out: the listening loop must go on taking frames from the capture thread.
         await WaitUntilAsync(() => heartbeat.FramesProcessed >= framesWhenAsked + 10);
         // ...and the words said before the call go to speech synthesis without waiting for the tool.
-        await WaitUntilAsync(() => _server.CompletionRequestBodies.Count >= 1);
+        await WaitUntilAsync(() => _rig.Server.CompletionRequestBodies.Count >= 1);
         Assert.False(weather.Gate.Task.IsCompleted);
         weather.Gate.SetResult();
 
@@ -80,21 +76,21 @@ public sealed class ToolsHostTests : IAsyncLifetime
         Assert.DoesNotContain(PipelineEventTypes.Error, events.Types);
         Assert.Contains(ToolEventTypes.ToolCall, events.Types);
         Assert.Equal(1, output.Replies);
-        Assert.Equal(2, _server.ChatRequestBodies.Count);
-        using var followUp = JsonDocument.Parse(_server.ChatRequestBodies[1]);
+        Assert.Equal(2, _rig.Server.ChatRequestBodies.Count);
+        using var followUp = JsonDocument.Parse(_rig.Server.ChatRequestBodies[1]);
         JsonElement messages = followUp.RootElement.GetProperty("messages");
         JsonElement result = messages[messages.GetArrayLength() - 1];
         Assert.Equal("call_0_0", result.GetProperty("tool_call_id").GetString());
         Assert.Contains("drizzle", result.GetProperty("content").GetString(), StringComparison.Ordinal);
         // Both the words before the call and the answer after it went to TTS.
-        Assert.True(_server.CompletionRequestBodies.Count >= 2, $"{_server.CompletionRequestBodies.Count} TTS requests");
+        Assert.True(_rig.Server.CompletionRequestBodies.Count >= 2, $"{_rig.Server.CompletionRequestBodies.Count} TTS requests");
     }
 
     [Fact]
     public async Task Start_WhenATimerFellDueWhileOffAndTheServerIsGone_RingsThroughThePlaybackUntilTheLimit()
     {
         var clock = new ManualTimeProvider();
-        string state = Path.Combine(_dir, "state", "tools");
+        string state = Path.Combine(_rig.Directory, "state", "tools");
         new TimerStore(state, AtomicFileWriter.Instance).Save([new TimerEntry("1", "pizza", clock.GetUtcNow() - TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(12))]);
         Uri gone;
         await using (var stopped = await StandInGpuServer.StartAsync(new StandInOptions()))
@@ -171,22 +167,12 @@ public sealed class ToolsHostTests : IAsyncLifetime
 
     private IHost Build(IAudioCapture capture, IAudioOutput output, Action<IServiceCollection>? services = null, Action<Dictionary<string, string?>>? configure = null)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(_rig.Settings)
         {
-            ["Tokenizer:ModelDirectory"] = _contract.Directory,
-            ["Vocoder:ModelDirectory"] = _contract.Directory,
-            ["GpuServer:BaseAddress"] = _server.BaseAddress.ToString(),
-            ["Voice:PromptWav"] = Path.Combine(_dir, "prompt.wav"),
             ["Hosting:CaptureStartTimeoutMs"] = "10000",
-            ["Hosting:Fleet"] = "false",
-            ["Hosting:StateDirectory"] = Path.Combine(_dir, "state"),
+            ["Hosting:StateDirectory"] = Path.Combine(_rig.Directory, "state"),
         };
         configure?.Invoke(settings);
-        return ApplianceHost.Build(settings: settings, customize: builder =>
-        {
-            builder.Services.AddSingleton(capture);
-            builder.Services.AddSingleton(output);
-            services?.Invoke(builder.Services);
-        });
+        return _rig.Build(capture, output, settings, services);
     }
 }
