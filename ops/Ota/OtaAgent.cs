@@ -51,9 +51,14 @@ public sealed partial class OtaAgent
     {
         ArgumentNullException.ThrowIfNull(channel);
         ArgumentNullException.ThrowIfNull(slots);
+        ArgumentNullException.ThrowIfNull(slots.Rauc);
+        ArgumentNullException.ThrowIfNull(slots.Reboot);
+        ArgumentNullException.ThrowIfNull(slots.Boot);
         ArgumentNullException.ThrowIfNull(downloader);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(device.Activity);
+        ArgumentNullException.ThrowIfNull(device.Health);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);

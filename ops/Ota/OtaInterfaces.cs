@@ -55,21 +55,9 @@ public sealed class KernelBootIdentity : IBootIdentity
 /// <param name="Rauc">Installs into the other slot and marks slots good or bad.</param>
 /// <param name="Reboot">Restarts the box into the slot RAUC chose.</param>
 /// <param name="Boot">Tells one boot from the next, so the agent knows a reboot happened.</param>
-public sealed record OtaSlots(IRaucClient Rauc, ISystemReboot Reboot, IBootIdentity Boot)
-{
-    public IRaucClient Rauc { get; } = Rauc ?? throw new ArgumentNullException(nameof(Rauc));
-
-    public ISystemReboot Reboot { get; } = Reboot ?? throw new ArgumentNullException(nameof(Reboot));
-
-    public IBootIdentity Boot { get; } = Boot ?? throw new ArgumentNullException(nameof(Boot));
-}
+public sealed record OtaSlots(IRaucClient Rauc, ISystemReboot Reboot, IBootIdentity Boot);
 
 /// <summary>What the agent asks of the device it updates: whether it is busy with a user, and whether it is healthy after an update.</summary>
 /// <param name="Activity">A turn in progress or audio playing holds the reboot back.</param>
 /// <param name="Health">The check after the reboot that decides between keeping the slot and rolling back.</param>
-public sealed record OtaDevice(IDeviceActivity Activity, IHealthProbe Health)
-{
-    public IDeviceActivity Activity { get; } = Activity ?? throw new ArgumentNullException(nameof(Activity));
-
-    public IHealthProbe Health { get; } = Health ?? throw new ArgumentNullException(nameof(Health));
-}
+public sealed record OtaDevice(IDeviceActivity Activity, IHealthProbe Health);

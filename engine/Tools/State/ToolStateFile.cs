@@ -10,6 +10,8 @@ namespace StepAudio.Engine.Tools.State;
 /// </summary>
 public sealed class ToolStateFile
 {
+    private readonly IAtomicFileWriter _writer;
+
     /// <param name="path">The document's absolute path; its directory is created on first write.</param>
     /// <param name="writer">How the document is replaced.</param>
     public ToolStateFile(string path, IAtomicFileWriter writer)
@@ -19,8 +21,6 @@ public sealed class ToolStateFile
         Path = System.IO.Path.GetFullPath(path);
         _writer = writer;
     }
-
-    private readonly IAtomicFileWriter _writer;
 
     /// <summary>Where the document lives.</summary>
     public string Path { get; }
