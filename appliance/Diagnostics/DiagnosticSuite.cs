@@ -50,7 +50,7 @@ public sealed class DiagnosticSuite : IDisposable
         ArgumentNullException.ThrowIfNull(configuration);
         options ??= new DiagnosticSuiteOptions();
         var checks = new List<IDiagnosticCheck> { new ConfigurationCheck(configuration) };
-        using var provider = new ServiceCollection().AddApplianceOptions(configuration).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddSingleton(configuration).AddApplianceOptions().BuildServiceProvider();
 
         var cache = Resolve<ModelCacheOptions>(provider, ApplianceOptions.Sections.Models, out var cacheProblem);
         var cacheDirectory = cache is null ? null : string.IsNullOrEmpty(cache.CacheDirectory) ? ModelStore.DefaultCacheDirectory() : cache.CacheDirectory;

@@ -87,11 +87,11 @@ internal static partial class ApplianceHost
         builder.Configuration.Sources.Insert(siteIndex, site);
 
         var services = builder.Services;
-        services.AddApplianceOptions(builder.Configuration);
+        services.AddApplianceOptions();
         AddServiceManager(services);
         if (builder.Configuration.GetValue("Hosting:Fleet", defaultValue: true))
         {
-            AddFleet(builder);
+            FleetRegistration.AddFleet(builder);
             Ota.OtaRegistration.AddOta(builder);
         }
 
@@ -135,53 +135,6 @@ internal static partial class ApplianceHost
 
         customize?.Invoke(builder);
         return builder.Build();
-    }
-
-    /// <summary>
-    /// The fleet link: desired configuration persisted under the state directory and layered last
-    /// over every other source (so IOptionsMonitor sees the fleet's changes live), the commands,
-    /// the events and the telemetry of every <c>StepAudio.*</c> meter.
-    /// </summary>
-    private static void AddFleet(HostApplicationBuilder builder)
-    {
-        var services = builder.Services;
-        var stateDirectory = builder.Configuration["Hosting:StateDirectory"] is { Length: > 0 } configured ? configured : HostingOptions.DefaultStateDirectory;
-        var source = new DesiredConfigSource(new DesiredConfigStore(Path.Combine(stateDirectory, "config")));
-        ((IConfigurationBuilder)builder.Configuration).Add(source);
-        services.AddSingleton(source);
-        services.AddOptions<FleetLinkOptions>()
-            .Bind(builder.Configuration.GetSection("Fleet"))
-            .PostConfigure(o => o.ResolveDeviceId())
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<FleetLinkOptions>>(new SectionValidator<FleetLinkOptions>("Fleet", new FleetLinkOptionsValidator().Validate));
-        services.AddSingleton<IDesiredConfigValidator>(_ => new ApplianceConfigValidator(builder.Configuration));
-        services.AddSingleton(sp => new DesiredConfigProcessor(
-            source, sp.GetServices<IDesiredConfigValidator>(), sp.GetRequiredService<IOptions<FleetLinkOptions>>().Value.MaxInboundPayloadBytes,
-            sp.GetRequiredService<ILogger<DesiredConfigProcessor>>(), settable: FleetSettableSettings.Patterns));
-        services.AddSingleton<ICommandHandler, PingCommandHandler>();
-        services.AddSingleton<ICommandHandler, SayCommandHandler>();
-        services.AddSingleton<ICommandHandler, SetVolumeCommandHandler>();
-        services.AddSingleton<ICommandHandler, MuteCommandHandler>();
-        services.AddSingleton<ICommandHandler, RestartCommandHandler>();
-        services.AddSingleton<ICommandHandler>(_ => new DiagnoseCommandHandler(builder.Configuration));
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<FleetLinkOptions>>().Value;
-            return new CommandDispatcher(sp.GetServices<ICommandHandler>(), options.CommandTimeout, options.MaxInboundPayloadBytes, sp.GetRequiredService<ILogger<CommandDispatcher>>());
-        });
-        services.AddSingleton(sp => new TelemetryCollector(sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new FleetLink(
-            sp.GetRequiredService<IOptions<FleetLinkOptions>>(), sp.GetRequiredService<DesiredConfigProcessor>(), sp.GetRequiredService<CommandDispatcher>(),
-            sp.GetRequiredService<TelemetryCollector>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IPipelineEventSink>(sp => new FleetEventSink(sp.GetRequiredService<FleetLink>()));
-        services.AddHostedService<FleetService>();
-
-        // Which speaker of a home answers a wake several of them heard.
-        services.AddOptions<HomeArbitrationOptions>().Bind(builder.Configuration.GetSection("Arbitration")).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<HomeArbitrationOptions>>(new SectionValidator<HomeArbitrationOptions>("Arbitration", new HomeArbitrationOptionsValidator().Validate));
-        services.AddSingleton(sp => new HomeArbitrator(
-            sp.GetRequiredService<FleetLink>(), sp.GetRequiredService<IOptions<HomeArbitrationOptions>>(), sp.GetRequiredService<ILogger<HomeArbitrator>>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IWakeArbiter>(sp => new HomeWakeArbiter(sp.GetRequiredService<HomeArbitrator>()));
     }
 
     /// <summary>

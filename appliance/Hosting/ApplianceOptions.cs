@@ -22,6 +22,7 @@ using StepAudio.Ops.Arbitration;
 using StepAudio.Ops.Fleet;
 using StepAudio.Ops.Ota;
 using StepAudio.Ops.Ota.Rauc;
+using StepAudio.Ops.Settings;
 
 namespace StepAudio.Appliance.Hosting;
 
@@ -52,33 +53,33 @@ internal static class ApplianceOptions
         public const string Tools = "Tools";
         public const string Echo = "Echo";
         public const string BargeIn = "BargeIn";
-        public const string Fleet = "Fleet";
-        public const string Arbitration = "Arbitration";
+        public const string Fleet = FleetLinkOptions.SectionName;
+        public const string Arbitration = HomeArbitrationOptions.SectionName;
         public const string Ota = OtaServiceOptions.SectionName;
         public const string Rauc = "Ota:Rauc";
     }
 
     /// <summary>Registers, binds and validates (on start) every section.</summary>
-    public static IServiceCollection AddApplianceOptions(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddApplianceOptions(this IServiceCollection services)
     {
-        Add<ModelCacheOptions>(services, configuration, Sections.Models);
-        Add<WakeWordOptions>(services, configuration, Sections.WakeWord);
-        Add<EndpointingOptions>(services, configuration, Sections.Endpointing, EndpointingOptionsValidator.ValidateAll);
-        Add<TokenizerOptions>(services, configuration, Sections.Tokenizer, new TokenizerOptionsValidator().Validate);
-        Add<VocoderOptions>(services, configuration, Sections.Vocoder, new VocoderOptionsValidator().Validate);
-        Add<GpuServerOptions>(services, configuration, Sections.GpuServer, new GpuServerOptionsValidator().Validate);
-        Add<VoiceOptions>(services, configuration, Sections.Voice);
-        Add<ConversationOptions>(services, configuration, Sections.Conversation, new ConversationOptionsValidator().Validate);
-        Add<OfflinePromptOptions>(services, configuration, Sections.OfflinePrompts, new OfflinePromptOptionsValidator().Validate);
-        Add<AlsaCaptureOptions>(services, configuration, Sections.Capture, AlsaCaptureOptionsValidator.ValidateAll);
-        Add<AlsaPlaybackOptions>(services, configuration, Sections.Playback, AlsaPlaybackOptionsValidator.ValidateAll);
-        Add<ChannelSelectionOptions>(services, configuration, Sections.Channels, ChannelSelectionOptionsValidator.ValidateAll);
-        Add<ButtonOptions>(services, configuration, Sections.Buttons, ButtonOptionsValidator.ValidateAll);
-        Add<LedRingOptions>(services, configuration, Sections.LedRing, LedRingOptionsValidator.ValidateAll);
-        Add<HostingOptions>(services, configuration, Sections.Hosting);
-        Add<ToolsOptions>(services, configuration, Sections.Tools, new ToolsOptionsValidator().Validate);
-        Add<EchoCancellerOptions>(services, configuration, Sections.Echo, EchoCancellerOptionsValidator.ValidateAll);
-        Add<BargeInOptions>(services, configuration, Sections.BargeIn, new BargeInOptionsValidator().Validate);
+        services.AddSection<ModelCacheOptions>(Sections.Models);
+        Add<WakeWordOptions, WakeWordOptionsValidator>(services, Sections.WakeWord);
+        Add<EndpointingOptions, EndpointingOptionsValidator>(services, Sections.Endpointing);
+        Add<TokenizerOptions, TokenizerOptionsValidator>(services, Sections.Tokenizer);
+        Add<VocoderOptions, VocoderOptionsValidator>(services, Sections.Vocoder);
+        Add<GpuServerOptions, GpuServerOptionsValidator>(services, Sections.GpuServer);
+        Add<VoiceOptions, VoiceOptionsValidator>(services, Sections.Voice);
+        Add<ConversationOptions, ConversationOptionsValidator>(services, Sections.Conversation);
+        Add<OfflinePromptOptions, OfflinePromptOptionsValidator>(services, Sections.OfflinePrompts);
+        Add<AlsaCaptureOptions, AlsaCaptureOptionsValidator>(services, Sections.Capture);
+        Add<AlsaPlaybackOptions, AlsaPlaybackOptionsValidator>(services, Sections.Playback);
+        Add<ChannelSelectionOptions, ChannelSelectionOptionsValidator>(services, Sections.Channels);
+        Add<ButtonOptions, ButtonOptionsValidator>(services, Sections.Buttons);
+        Add<LedRingOptions, LedRingOptionsValidator>(services, Sections.LedRing);
+        Add<HostingOptions, HostingOptionsValidator>(services, Sections.Hosting);
+        Add<ToolsOptions, ToolsOptionsValidator>(services, Sections.Tools);
+        Add<EchoCancellerOptions, EchoCancellerOptionsValidator>(services, Sections.Echo);
+        Add<BargeInOptions, BargeInOptionsValidator>(services, Sections.BargeIn);
         return services;
     }
 
@@ -93,15 +94,15 @@ internal static class ApplianceOptions
         ArgumentNullException.ThrowIfNull(configuration);
         var (convertible, failures) = SettingsCatalog.Appliance.SplitUnconvertible(configuration);
         var all = new List<string>(failures);
-        var services = new ServiceCollection().AddApplianceOptions(convertible);
-        Add<FleetLinkOptions>(services, convertible, Sections.Fleet, new FleetLinkOptionsValidator().Validate);
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(convertible).AddApplianceOptions();
 
         // A box that is not provisioned with a device id derives one at start; a document need not carry it.
-        services.PostConfigure<FleetLinkOptions>(o => o.DeviceId = string.IsNullOrWhiteSpace(o.DeviceId) ? "unprovisioned" : o.DeviceId);
-        Add<HomeArbitrationOptions>(services, convertible, Sections.Arbitration, new HomeArbitrationOptionsValidator().Validate);
-        Add<OtaAgentOptions>(services, convertible, Sections.Ota, new OtaAgentOptionsValidator().Validate);
-        Add<OtaServiceOptions>(services, convertible, Sections.Ota, new OtaServiceOptionsValidator().Validate);
-        Add<RaucCliOptions>(services, convertible, Sections.Rauc, new RaucCliOptionsValidator().Validate);
+        Add<FleetLinkOptions, FleetLinkOptionsValidator>(services, Sections.Fleet)
+            .PostConfigure(o => o.DeviceId = string.IsNullOrWhiteSpace(o.DeviceId) ? "unprovisioned" : o.DeviceId);
+        Add<HomeArbitrationOptions, HomeArbitrationOptionsValidator>(services, Sections.Arbitration);
+        Add<OtaAgentOptions, OtaAgentOptionsValidator>(services, Sections.Ota);
+        Add<OtaServiceOptions, OtaServiceOptionsValidator>(services, Sections.Ota);
+        Add<RaucCliOptions, RaucCliOptionsValidator>(services, Sections.Rauc);
         using var provider = services.BuildServiceProvider();
         foreach (var check in provider.GetServices<OptionsCheck>())
         {
@@ -123,12 +124,12 @@ internal static class ApplianceOptions
         return [.. all.Distinct(StringComparer.Ordinal)];
     }
 
-    private static void Add<TOptions>(IServiceCollection services, IConfiguration configuration, string section, Func<string?, TOptions, ValidateOptionsResult>? rules = null)
+    private static OptionsBuilder<TOptions> Add<TOptions, TValidator>(IServiceCollection services, string section)
         where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>, new()
     {
-        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TOptions>>(new SectionValidator<TOptions>(section, rules));
         services.AddSingleton(new OptionsCheck(section, provider => provider.GetRequiredService<IOptions<TOptions>>().Value));
+        return services.AddValidatedSection<TOptions, TValidator>(section);
     }
 
     /// <summary>Resolves one section (running its validators) for <see cref="Validate"/>.</summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace StepAudio.Appliance.Hosting;
 
@@ -32,3 +33,7 @@ public sealed class HostingOptions
     public static string DefaultStateDirectory =>
         Environment.GetEnvironmentVariable("STATE_DIRECTORY") is { Length: > 0 } state ? state : "/var/lib/stepaudio-edge";
 }
+
+/// <summary>The attribute checks of <see cref="HostingOptions"/>, generated.</summary>
+[OptionsValidator]
+public sealed partial class HostingOptionsValidator : IValidateOptions<HostingOptions>;

@@ -17,6 +17,7 @@ using StepAudio.Ops.Ota;
 using StepAudio.Ops.Ota.Download;
 using StepAudio.Ops.Ota.Rauc;
 using StepAudio.Ops.Ota.State;
+using StepAudio.Ops.Settings;
 
 namespace StepAudio.Appliance.Ota;
 
@@ -42,20 +43,15 @@ internal static class OtaRegistration
         }
 
         var stateRoot = configuration["Hosting:StateDirectory"] is { Length: > 0 } configured ? configured : HostingOptions.DefaultStateDirectory;
-        services.AddOptions<OtaAgentOptions>()
-            .Bind(section)
+        services.AddValidatedSection<OtaAgentOptions, OtaAgentOptionsValidator>(OtaServiceOptions.SectionName)
             .PostConfigure(o =>
             {
                 // The agent's files follow the service's state directory unless the section places them.
                 o.StateDirectory = section[nameof(OtaAgentOptions.StateDirectory)] is { Length: > 0 } state ? state : Path.Combine(stateRoot, "ota");
                 o.DownloadDirectory = section[nameof(OtaAgentOptions.DownloadDirectory)] is { Length: > 0 } download ? download : Path.Combine(o.StateDirectory, "download");
-            })
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<OtaAgentOptions>>(new SectionValidator<OtaAgentOptions>("Ota", new OtaAgentOptionsValidator().Validate));
-        services.AddOptions<OtaServiceOptions>().Bind(section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<OtaServiceOptions>>(new SectionValidator<OtaServiceOptions>("Ota", new OtaServiceOptionsValidator().Validate));
-        services.AddOptions<RaucCliOptions>().Bind(section.GetSection("Rauc")).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RaucCliOptions>>(new SectionValidator<RaucCliOptions>("Ota:Rauc", new RaucCliOptionsValidator().Validate));
+            });
+        services.AddValidatedSection<OtaServiceOptions, OtaServiceOptionsValidator>(OtaServiceOptions.SectionName);
+        services.AddValidatedSection<RaucCliOptions, RaucCliOptionsValidator>(OtaServiceOptions.SectionName + ":Rauc");
 
         services.AddSingleton<IRaucClient, RaucCli>();
         services.AddSingleton(sp => new OtaDownloadHttp(new HttpClient()));

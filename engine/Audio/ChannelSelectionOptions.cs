@@ -14,7 +14,7 @@ public sealed class MicrophonePosition
 }
 
 /// <summary>Which channel(s) of the microphone array the pipeline hears (section <c>Audio:ChannelSelection</c>).</summary>
-public sealed class ChannelSelectionOptions
+public sealed class ChannelSelectionOptions : IValidatableObject
 {
     [EnumDataType(typeof(ChannelSelectionMode))]
     public ChannelSelectionMode Mode { get; set; } = ChannelSelectionMode.Mix;
@@ -39,27 +39,23 @@ public sealed class ChannelSelectionOptions
     /// <summary>Metres per second; 343 at 20 degrees C.</summary>
     [Range(300.0, 400.0)]
     public float SpeedOfSound { get; set; } = 343f;
-}
 
-/// <summary>Attribute checks plus what each mode needs.</summary>
-[OptionsValidator]
-public sealed partial class ChannelSelectionOptionsValidator : IValidateOptions<ChannelSelectionOptions>
-{
-    public static ValidateOptionsResult ValidateAll(string? name, ChannelSelectionOptions options)
+    /// <inheritdoc />
+    /// <remarks>What each mode needs: channels to mix, or a position for every microphone.</remarks>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var builder = new ValidateOptionsResultBuilder();
-        builder.AddResult(new ChannelSelectionOptionsValidator().Validate(name, options));
-        if (options.Mode == ChannelSelectionMode.Channels && options.SelectedChannels.Count == 0)
+        if (Mode == ChannelSelectionMode.Channels && SelectedChannels.Count == 0)
         {
-            builder.AddError("must list at least one channel when Mode is Channels", nameof(ChannelSelectionOptions.SelectedChannels));
+            yield return new ValidationResult("must list at least one channel when Mode is Channels", [nameof(SelectedChannels)]);
         }
 
-        if (options.Mode == ChannelSelectionMode.Beam && options.MicrophonePositions.Count < 2)
+        if (Mode == ChannelSelectionMode.Beam && MicrophonePositions.Count < 2)
         {
-            builder.AddError("must give a position for every microphone (at least two) when Mode is Beam", nameof(ChannelSelectionOptions.MicrophonePositions));
+            yield return new ValidationResult("must give a position for every microphone (at least two) when Mode is Beam", [nameof(MicrophonePositions)]);
         }
-
-        return builder.Build();
     }
 }
+
+/// <summary>The attribute checks and <see cref="ChannelSelectionOptions.Validate"/>, generated.</summary>
+[OptionsValidator]
+public sealed partial class ChannelSelectionOptionsValidator : IValidateOptions<ChannelSelectionOptions>;

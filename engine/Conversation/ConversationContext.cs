@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using StepAudio.Engine.Link;
 
 namespace StepAudio.Engine.Conversation;
@@ -31,17 +30,10 @@ public sealed partial class ConversationContext
     /// <param name="systemPrompt">The system turn that opens every request.</param>
     /// <param name="timeProvider">The clock for the idle timeout; the system clock when null.</param>
     /// <param name="logger">Where trims and expiries are logged.</param>
-    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     public ConversationContext(ConversationOptions options, string systemPrompt, TimeProvider? timeProvider = null, ILogger<ConversationContext>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(systemPrompt);
-        var validation = new ConversationOptionsValidator().Validate(ConversationOptions.SectionName, options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(ConversationOptions.SectionName, typeof(ConversationOptions), validation.Failures);
-        }
-
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;

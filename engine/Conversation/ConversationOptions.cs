@@ -38,6 +38,4 @@ public sealed class ConversationOptions
 
 /// <summary>Source-generated validation of <see cref="ConversationOptions"/>.</summary>
 [OptionsValidator]
-public sealed partial class ConversationOptionsValidator : IValidateOptions<ConversationOptions>
-{
-}
+public sealed partial class ConversationOptionsValidator : IValidateOptions<ConversationOptions>;

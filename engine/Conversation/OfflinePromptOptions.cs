@@ -85,6 +85,4 @@ public sealed class OfflinePromptOptions
 
 /// <summary>Source-generated validation of <see cref="OfflinePromptOptions"/>.</summary>
 [OptionsValidator]
-public sealed partial class OfflinePromptOptionsValidator : IValidateOptions<OfflinePromptOptions>
-{
-}
+public sealed partial class OfflinePromptOptionsValidator : IValidateOptions<OfflinePromptOptions>;

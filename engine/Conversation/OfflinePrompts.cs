@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using StepAudio.Engine.Audio;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Storage;
@@ -32,16 +31,9 @@ public sealed partial class OfflinePrompts
     /// <param name="renderer">The device's TTS + vocoder path; null when there is none (bundled clips and earcons only).</param>
     /// <param name="writer">How rendered clips are stored.</param>
     /// <param name="logger">Where rendering and playing are logged.</param>
-    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     public OfflinePrompts(OfflinePromptOptions options, IPromptRenderer? renderer, IAtomicFileWriter writer, ILogger<OfflinePrompts>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var validation = new OfflinePromptOptionsValidator().Validate(OfflinePromptOptions.SectionName, options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(OfflinePromptOptions.SectionName, typeof(OfflinePromptOptions), validation.Failures);
-        }
-
         _options = options;
         _renderer = renderer;
         _cache = new OfflinePromptCache(options.ResolveCacheDirectory(), writer);

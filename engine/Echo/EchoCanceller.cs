@@ -33,7 +33,6 @@ public sealed class EchoCanceller : IDisposable
     public EchoCanceller(EchoCancellerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        EchoCancellerOptionsValidator.ThrowIfInvalid(options);
         FrameSamples = options.FrameSamples;
         FilterLengthSamples = options.FilterLengthMs * SampleRate / 1000;
         try

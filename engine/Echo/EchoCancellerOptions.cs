@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace StepAudio.Engine.Echo;
 
 /// <summary>The acoustic echo canceller's settings (section <c>Echo</c>).</summary>
-public sealed class EchoCancellerOptions
+public sealed class EchoCancellerOptions : IValidatableObject
 {
     /// <summary>Cancel the device's own playback from the microphone signal. Off: the loop hears the raw room.</summary>
     public bool Enabled { get; set; } = true;
@@ -46,32 +46,18 @@ public sealed class EchoCancellerOptions
     /// </summary>
     [Range(0, 2000)]
     public int EchoTailMs { get; set; } = 300;
+
+    /// <inheritdoc />
+    /// <remarks>The frame size must divide the listening frame, which attributes cannot say.</remarks>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (FrameSamples > 0 && 512 % FrameSamples != 0)
+        {
+            yield return new ValidationResult("must divide the 512-sample listening frame (64, 128, 256 or 512)", [nameof(FrameSamples)]);
+        }
+    }
 }
 
-/// <summary>Attribute checks of <see cref="EchoCancellerOptions"/> plus the frame-size rule.</summary>
+/// <summary>The attribute checks and <see cref="EchoCancellerOptions.Validate"/>, generated.</summary>
 [OptionsValidator]
-public sealed partial class EchoCancellerOptionsValidator : IValidateOptions<EchoCancellerOptions>
-{
-    /// <summary>Validates attributes and cross-field rules.</summary>
-    public static ValidateOptionsResult ValidateAll(string? name, EchoCancellerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var builder = new ValidateOptionsResultBuilder();
-        builder.AddResult(new EchoCancellerOptionsValidator().Validate(name, options));
-        if (options.FrameSamples > 0 && 512 % options.FrameSamples != 0)
-        {
-            builder.AddError("must divide the 512-sample listening frame (64, 128, 256 or 512)", nameof(EchoCancellerOptions.FrameSamples));
-        }
-
-        return builder.Build();
-    }
-
-    internal static void ThrowIfInvalid(EchoCancellerOptions options)
-    {
-        var result = ValidateAll(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(nameof(EchoCancellerOptions), typeof(EchoCancellerOptions), result.Failures);
-        }
-    }
-}
+public sealed partial class EchoCancellerOptionsValidator : IValidateOptions<EchoCancellerOptions>;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace StepAudio.Engine.Endpointing;
 
 /// <summary>When a turn starts, pauses and ends.</summary>
-public sealed class EndpointingOptions
+public sealed class EndpointingOptions : IValidatableObject
 {
     /// <summary>VAD probability at or above which a frame is speech.</summary>
     [Range(0.05, 0.99)]
@@ -40,28 +40,23 @@ public sealed class EndpointingOptions
     /// <summary>How long after the wake word the user may stay silent before the turn is abandoned.</summary>
     [Range(500, 30_000)]
     public int NoSpeechTimeoutMs { get; set; } = 5000;
-}
 
-/// <summary>Cross-field rules of <see cref="EndpointingOptions"/> on top of the generated attribute checks.</summary>
-[OptionsValidator]
-public sealed partial class EndpointingOptionsValidator : IValidateOptions<EndpointingOptions>
-{
-    /// <summary>Validates attributes and the relations between fields.</summary>
-    public static ValidateOptionsResult ValidateAll(string? name, EndpointingOptions options)
+    /// <inheritdoc />
+    /// <remarks>Cross-field rules: the silence threshold sits below the speech threshold and the turn ends after the pause.</remarks>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var builder = new ValidateOptionsResultBuilder();
-        builder.AddResult(new EndpointingOptionsValidator().Validate(name, options));
-        if (options.SilenceThreshold > options.SpeechThreshold)
+        if (SilenceThreshold > SpeechThreshold)
         {
-            builder.AddError("must not exceed SpeechThreshold", nameof(EndpointingOptions.SilenceThreshold));
+            yield return new ValidationResult("must not exceed SpeechThreshold", [nameof(SilenceThreshold)]);
         }
 
-        if (options.EndOfTurnMs <= options.PauseMs)
+        if (EndOfTurnMs <= PauseMs)
         {
-            builder.AddError("must be longer than PauseMs", nameof(EndpointingOptions.EndOfTurnMs));
+            yield return new ValidationResult("must be longer than PauseMs", [nameof(EndOfTurnMs)]);
         }
-
-        return builder.Build();
     }
 }
+
+/// <summary>The attribute checks and <see cref="EndpointingOptions.Validate"/>, generated.</summary>
+[OptionsValidator]
+public sealed partial class EndpointingOptionsValidator : IValidateOptions<EndpointingOptions>;

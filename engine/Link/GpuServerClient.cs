@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using StepAudio.Engine.Link.Resilience;
 
 namespace StepAudio.Engine.Link;
@@ -39,9 +38,8 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
     /// layer (<see cref="LinkResilienceHandler"/>: response timeout, circuit breaker, retries before the
     /// first byte). <paramref name="timeProvider"/> drives its delays and breaker (the system clock when null).
     /// </summary>
-    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     public GpuServerClient(GpuServerOptions options, ILogger<GpuServerClient>? logger = null, TimeProvider? timeProvider = null)
-        : this(CreateResilientHandler(Validated(options), timeProvider, logger), options, logger)
+        : this(CreateResilientHandler(options ?? throw new ArgumentNullException(nameof(options)), timeProvider, logger), options, logger)
     {
     }
 
@@ -57,9 +55,8 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
     /// infinite Timeout: a whole TTS stream can outlast HttpClient's default 100 s, and the first-token
     /// and idle deadlines already bound every request.
     /// </summary>
-    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     public GpuServerClient(HttpClient httpClient, GpuServerOptions options, ILogger<GpuServerClient>? logger = null)
-        : this(httpClient ?? throw new ArgumentNullException(nameof(httpClient)), Validated(options), logger, ownsHttp: false)
+        : this(httpClient ?? throw new ArgumentNullException(nameof(httpClient)), options ?? throw new ArgumentNullException(nameof(options)), logger, ownsHttp: false)
     {
     }
 
@@ -202,18 +199,6 @@ public sealed partial class GpuServerClient : ITextTokenizer, IDisposable
         {
             _http.Dispose();
         }
-    }
-
-    private static GpuServerOptions Validated(GpuServerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ValidateOptionsResult result = new GpuServerOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(string.Empty, typeof(GpuServerOptions), result.Failures);
-        }
-
-        return options;
     }
 
     /// <summary>

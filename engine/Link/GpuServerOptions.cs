@@ -127,6 +127,4 @@ public sealed class GpuServerOptions : IValidatableObject
 
 /// <summary>Source-generated validation of <see cref="GpuServerOptions"/> (DataAnnotations and <see cref="IValidatableObject"/>).</summary>
 [OptionsValidator]
-public sealed partial class GpuServerOptionsValidator : IValidateOptions<GpuServerOptions>
-{
-}
+public sealed partial class GpuServerOptionsValidator : IValidateOptions<GpuServerOptions>;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using StepAudio.Engine.Features;
 using StepAudio.Engine.Inference;
 
@@ -38,7 +37,6 @@ public sealed class DualCodebookTokenizer : IDisposable
     /// Loads both models, the CMVN and the codebook from <see cref="TokenizerOptions.ModelDirectory"/>
     /// and checks each against engine/models/CONTRACT.md.
     /// </summary>
-    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     /// <exception cref="ModelContractException">A file is missing or a model does not match its contract.</exception>
     /// <exception cref="CmvnFormatException"><c>vq02/am.mvn</c> is malformed.</exception>
     /// <exception cref="NpyFormatException"><c>vq02/linguistic_tokenizer.npy</c> is malformed.</exception>
@@ -46,12 +44,6 @@ public sealed class DualCodebookTokenizer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(factory);
-        var validation = new TokenizerOptionsValidator().Validate(null, options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(nameof(TokenizerOptions), typeof(TokenizerOptions), validation.Failures);
-        }
-
         var directory = options.ModelDirectory;
         if (!Directory.Exists(directory))
         {

@@ -23,6 +23,4 @@ public sealed class TokenizerOptions
 
 /// <summary>Validates <see cref="TokenizerOptions"/> (source-generated).</summary>
 [OptionsValidator]
-public sealed partial class TokenizerOptionsValidator : IValidateOptions<TokenizerOptions>
-{
-}
+public sealed partial class TokenizerOptionsValidator : IValidateOptions<TokenizerOptions>;

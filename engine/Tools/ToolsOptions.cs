@@ -126,6 +126,4 @@ public sealed class VolumeOptions
 
 /// <summary>Source-generated validation of <see cref="ToolsOptions"/> and its sections.</summary>
 [OptionsValidator]
-public sealed partial class ToolsOptionsValidator : IValidateOptions<ToolsOptions>
-{
-}
+public sealed partial class ToolsOptionsValidator : IValidateOptions<ToolsOptions>;

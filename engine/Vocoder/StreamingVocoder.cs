@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using StepAudio.Engine.Inference;
 using StepAudio.Engine.Vocoder.Flow;
@@ -43,19 +42,12 @@ public sealed partial class StreamingVocoder : IDisposable
     public IReadOnlyDictionary<string, ExecutionTarget> ModelProviders => _models.Providers;
 
     /// <summary>Reads the profile, loads and checks its six models, and (when asked) warms them with one short synthesis.</summary>
-    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     /// <exception cref="VocoderConfigException">vocoder.json is missing or malformed.</exception>
     /// <exception cref="ModelContractException">A model is missing or does not match the contract.</exception>
     public static StreamingVocoder Load(VocoderOptions options, OnnxSessionFactory factory, ILogger<StreamingVocoder>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(factory);
-        var validation = new VocoderOptionsValidator().Validate(nameof(VocoderOptions), options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(nameof(VocoderOptions), typeof(VocoderOptions), validation.Failures);
-        }
-
         var directory = Path.Combine(options.ModelDirectory, "vocoder", options.Profile);
         ExportManifest.Verify(options.ModelDirectory, $"vocoder/{options.Profile}/");
         var profile = VocoderProfile.Load(directory);

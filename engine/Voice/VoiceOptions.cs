@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using StepAudio.Engine.Models;
 using StepAudio.Engine.Vocoder;
 
@@ -47,7 +48,9 @@ public sealed class VoiceOptions : IValidatableObject
     /// The music vocoder (CosyVoice-300M-25Hz-Music) for RAP and 哼唱 replies, loaded only when this
     /// section is present; null: singing uses the speech vocoder (logged once).
     /// </summary>
+#pragma warning disable SYSLIB1212 // Validate() checks it, with every failure's path under MusicVocoder (the generated nested check drops the path).
     public VocoderOptions? MusicVocoder { get; set; }
+#pragma warning restore SYSLIB1212
 
     /// <summary>The default style as a parsed tag; null when none is set.</summary>
     public Tts.ControlTag? DefaultStyleTag => string.IsNullOrWhiteSpace(DefaultStyle) ? null : Tts.ControlTagParser.Parse(DefaultStyle).Tag;
@@ -153,3 +156,7 @@ public sealed class VoiceOptions : IValidatableObject
         }
     }
 }
+
+/// <summary>The attribute checks and <see cref="VoiceOptions.Validate"/>, generated.</summary>
+[OptionsValidator]
+public sealed partial class VoiceOptionsValidator : IValidateOptions<VoiceOptions>;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace StepAudio.Engine.WakeWord;
 
@@ -34,3 +35,7 @@ public sealed class WakeWordOptions
     /// <summary>Custom head files (openWakeWord format: [1,16,96] in, [1,1] out) loaded from disk, unverified by the lock.</summary>
     public List<string> CustomHeadPaths { get; set; } = [];
 }
+
+/// <summary>The attribute checks of <see cref="WakeWordOptions"/>, generated.</summary>
+[OptionsValidator]
+public sealed partial class WakeWordOptionsValidator : IValidateOptions<WakeWordOptions>;

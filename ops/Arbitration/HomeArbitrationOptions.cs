@@ -6,6 +6,9 @@ namespace StepAudio.Ops.Arbitration;
 /// <summary>Which home the speaker belongs to, for wake arbitration. Section "Fleet:Arbitration" of the host configuration.</summary>
 public sealed class HomeArbitrationOptions
 {
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Arbitration";
+
     /// <summary>Home name (a topic segment); empty means no arbitration: the device always answers its own wake.</summary>
     [RegularExpression("^([A-Za-z0-9_.-]{1,64})?$", ErrorMessage = "Home must be empty or 1-64 of A-Z a-z 0-9 _ . - (one topic level).")]
     public string Home { get; set; } = string.Empty;

@@ -41,12 +41,6 @@ public sealed partial class HomeArbitrator
     {
         ArgumentNullException.ThrowIfNull(link);
         ArgumentNullException.ThrowIfNull(options);
-        var validation = new HomeArbitrationOptionsValidator().Validate(Options.DefaultName, options.Value);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(HomeArbitrationOptions), validation.Failures);
-        }
-
         _link = link;
         _options = options.Value;
         _logger = logger ?? NullLogger<HomeArbitrator>.Instance;

@@ -66,12 +66,6 @@ public sealed partial class FleetLink : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(commands);
-        var validation = new FleetLinkOptionsValidator().Validate(Microsoft.Extensions.Options.Options.DefaultName, options.Value);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(FleetLinkOptions), validation.Failures);
-        }
-
         _options = options.Value;
         _config = config;
         _commands = commands;

@@ -6,6 +6,9 @@ namespace StepAudio.Ops.Fleet;
 /// <summary>How the device reaches its fleet broker. Section "Fleet" of the host configuration.</summary>
 public sealed class FleetLinkOptions : IValidatableObject
 {
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Fleet";
+
     /// <summary>Topic segments are MQTT-safe identifiers: no '/', '+', '#', spaces or control characters.</summary>
     internal const string SegmentPattern = "^[A-Za-z0-9_.-]{1,64}$";
 

@@ -42,7 +42,6 @@ public sealed partial class AlsaCapture : IAudioCapture
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(opener);
-        AlsaCaptureOptionsValidator.ThrowIfInvalid(options);
         _options = options;
         _opener = opener;
         _logger = logger ?? NullLogger.Instance;

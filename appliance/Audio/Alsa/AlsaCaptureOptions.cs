@@ -5,7 +5,7 @@ using StepAudio.Engine.Audio;
 namespace StepAudio.Appliance.Audio.Alsa;
 
 /// <summary>Which microphone to open and how (section <c>Audio:Capture</c>).</summary>
-public sealed class AlsaCaptureOptions
+public sealed class AlsaCaptureOptions : IValidatableObject
 {
     /// <summary>The ALSA PCM name, as <c>arecord -L</c> lists it (e.g. <c>default</c>, <c>hw:CARD=Array,DEV=0</c>).</summary>
     [Required(AllowEmptyStrings = false)]
@@ -37,37 +37,23 @@ public sealed class AlsaCaptureOptions
     /// <summary>Longest wait between reopen attempts.</summary>
     [Range(1, 600_000)]
     public int ReopenMaxDelayMs { get; set; } = 10_000;
+
+    /// <inheritdoc />
+    /// <remarks>The buffer holds two periods; the reopen delays grow, not shrink.</remarks>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BufferFrames < 2 * PeriodFrames)
+        {
+            yield return new ValidationResult("must hold at least two periods (2 x PeriodFrames)", [nameof(BufferFrames)]);
+        }
+
+        if (ReopenMaxDelayMs < ReopenInitialDelayMs)
+        {
+            yield return new ValidationResult("must not be shorter than ReopenInitialDelayMs", [nameof(ReopenMaxDelayMs)]);
+        }
+    }
 }
 
-/// <summary>Attribute checks plus the relations between fields of <see cref="AlsaCaptureOptions"/>.</summary>
+/// <summary>The attribute checks and <see cref="AlsaCaptureOptions.Validate"/>, generated.</summary>
 [OptionsValidator]
-public sealed partial class AlsaCaptureOptionsValidator : IValidateOptions<AlsaCaptureOptions>
-{
-    /// <summary>Validates attributes and cross-field rules.</summary>
-    public static ValidateOptionsResult ValidateAll(string? name, AlsaCaptureOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var builder = new ValidateOptionsResultBuilder();
-        builder.AddResult(new AlsaCaptureOptionsValidator().Validate(name, options));
-        if (options.BufferFrames < 2 * options.PeriodFrames)
-        {
-            builder.AddError("must hold at least two periods (2 x PeriodFrames)", nameof(AlsaCaptureOptions.BufferFrames));
-        }
-
-        if (options.ReopenMaxDelayMs < options.ReopenInitialDelayMs)
-        {
-            builder.AddError("must not be shorter than ReopenInitialDelayMs", nameof(AlsaCaptureOptions.ReopenMaxDelayMs));
-        }
-
-        return builder.Build();
-    }
-
-    internal static void ThrowIfInvalid(AlsaCaptureOptions options)
-    {
-        var result = ValidateAll(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(nameof(AlsaCaptureOptions), typeof(AlsaCaptureOptions), result.Failures);
-        }
-    }
-}
+public sealed partial class AlsaCaptureOptionsValidator : IValidateOptions<AlsaCaptureOptions>;

@@ -54,7 +54,6 @@ public sealed partial class AlsaPlayback : IAudioPlayback
         _reference = reference;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(opener);
-        AlsaPlaybackOptionsValidator.ThrowIfInvalid(options);
         _options = options;
         _opener = opener;
         _logger = logger ?? NullLogger.Instance;

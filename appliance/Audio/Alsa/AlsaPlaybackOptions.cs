@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace StepAudio.Appliance.Audio.Alsa;
 
 /// <summary>Which speaker to open and how (section <c>Audio:Playback</c>).</summary>
-public sealed class AlsaPlaybackOptions
+public sealed class AlsaPlaybackOptions : IValidatableObject
 {
     /// <summary>The ALSA PCM name, as <c>aplay -L</c> lists it.</summary>
     [Required(AllowEmptyStrings = false)]
@@ -53,37 +53,23 @@ public sealed class AlsaPlaybackOptions
 
     [Range(1, 600_000)]
     public int ReopenMaxDelayMs { get; set; } = 10_000;
+
+    /// <inheritdoc />
+    /// <remarks>The buffer holds two periods; the reopen delays grow, not shrink.</remarks>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BufferFrames < 2 * PeriodFrames)
+        {
+            yield return new ValidationResult("must hold at least two periods (2 x PeriodFrames)", [nameof(BufferFrames)]);
+        }
+
+        if (ReopenMaxDelayMs < ReopenInitialDelayMs)
+        {
+            yield return new ValidationResult("must not be shorter than ReopenInitialDelayMs", [nameof(ReopenMaxDelayMs)]);
+        }
+    }
 }
 
-/// <summary>Attribute checks plus the relations between fields of <see cref="AlsaPlaybackOptions"/>.</summary>
+/// <summary>The attribute checks and <see cref="AlsaPlaybackOptions.Validate"/>, generated.</summary>
 [OptionsValidator]
-public sealed partial class AlsaPlaybackOptionsValidator : IValidateOptions<AlsaPlaybackOptions>
-{
-    /// <summary>Validates attributes and cross-field rules.</summary>
-    public static ValidateOptionsResult ValidateAll(string? name, AlsaPlaybackOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var builder = new ValidateOptionsResultBuilder();
-        builder.AddResult(new AlsaPlaybackOptionsValidator().Validate(name, options));
-        if (options.BufferFrames < 2 * options.PeriodFrames)
-        {
-            builder.AddError("must hold at least two periods (2 x PeriodFrames)", nameof(AlsaPlaybackOptions.BufferFrames));
-        }
-
-        if (options.ReopenMaxDelayMs < options.ReopenInitialDelayMs)
-        {
-            builder.AddError("must not be shorter than ReopenInitialDelayMs", nameof(AlsaPlaybackOptions.ReopenMaxDelayMs));
-        }
-
-        return builder.Build();
-    }
-
-    internal static void ThrowIfInvalid(AlsaPlaybackOptions options)
-    {
-        var result = ValidateAll(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(nameof(AlsaPlaybackOptions), typeof(AlsaPlaybackOptions), result.Failures);
-        }
-    }
-}
+public sealed partial class AlsaPlaybackOptionsValidator : IValidateOptions<AlsaPlaybackOptions>;

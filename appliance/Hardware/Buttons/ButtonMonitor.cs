@@ -54,7 +54,6 @@ public sealed partial class ButtonMonitor : IDisposable
         ArgumentNullException.ThrowIfNull(controller);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(muteGate);
-        ButtonOptionsValidator.ThrowIfInvalid(options);
 
         _controller = controller;
         _shouldDispose = shouldDispose;

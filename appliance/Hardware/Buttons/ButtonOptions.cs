@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace StepAudio.Appliance.Hardware.Buttons;
 
 /// <summary>Where the mute and action buttons are wired and how their edges are read.</summary>
-public sealed class ButtonOptions
+public sealed class ButtonOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Hardware:Buttons";
@@ -29,38 +29,23 @@ public sealed class ButtonOptions
     /// <summary>How long the action button must be held for a long press (a turn without the wake word).</summary>
     [Range(100, 10_000)]
     public int LongPressMs { get; set; } = 800;
+
+    /// <inheritdoc />
+    /// <remarks>Two distinct pins, and a long press longer than the debounce.</remarks>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MutePin == ActionPin)
+        {
+            yield return new ValidationResult("must differ from MutePin (one pin cannot be both buttons)", [nameof(ActionPin)]);
+        }
+
+        if (LongPressMs <= DebounceMs)
+        {
+            yield return new ValidationResult("must be longer than DebounceMs", [nameof(LongPressMs)]);
+        }
+    }
 }
 
-/// <summary>Cross-field rules of <see cref="ButtonOptions"/> on top of the generated attribute checks.</summary>
+/// <summary>The attribute checks and <see cref="ButtonOptions.Validate"/>, generated.</summary>
 [OptionsValidator]
-public sealed partial class ButtonOptionsValidator : IValidateOptions<ButtonOptions>
-{
-    /// <summary>Validates attributes and the relations between fields.</summary>
-    public static ValidateOptionsResult ValidateAll(string? name, ButtonOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var builder = new ValidateOptionsResultBuilder();
-        builder.AddResult(new ButtonOptionsValidator().Validate(name, options));
-        if (options.MutePin == options.ActionPin)
-        {
-            builder.AddError("must differ from MutePin (one pin cannot be both buttons)", nameof(ButtonOptions.ActionPin));
-        }
-
-        if (options.LongPressMs <= options.DebounceMs)
-        {
-            builder.AddError("must be longer than DebounceMs", nameof(ButtonOptions.LongPressMs));
-        }
-
-        return builder.Build();
-    }
-
-    /// <summary>Throws <see cref="OptionsValidationException"/> naming every bad field.</summary>
-    internal static void ThrowIfInvalid(ButtonOptions options)
-    {
-        var result = ValidateAll(Options.DefaultName, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(nameof(ButtonOptions), typeof(ButtonOptions), result.Failures);
-        }
-    }
-}
+public sealed partial class ButtonOptionsValidator : IValidateOptions<ButtonOptions>;

@@ -41,7 +41,6 @@ public sealed partial class LedRingController : IDisposable
     {
         ArgumentNullException.ThrowIfNull(strip);
         ArgumentNullException.ThrowIfNull(options);
-        LedRingOptionsValidator.ThrowIfInvalid(options);
         if (strip.Count != options.LedCount)
         {
             throw new ArgumentException(

@@ -14,7 +14,7 @@ public enum LedDriver
 }
 
 /// <summary>The LED ring: chip, size, where it is wired and how bright and smooth it runs.</summary>
-public sealed class LedRingOptions
+public sealed class LedRingOptions : IValidatableObject
 {
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Hardware:LedRing";
@@ -45,33 +45,18 @@ public sealed class LedRingOptions
     /// <summary>Frames per second of the animation timer.</summary>
     [Range(1, 120)]
     public int FrameRate { get; set; } = 30;
+
+    /// <inheritdoc />
+    /// <remarks>A driver number the binder accepts but no strip answers to.</remarks>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enum.IsDefined(Driver))
+        {
+            yield return new ValidationResult($"'{(int)Driver}' is not a known driver (Apa102 or Ws2812b)", [nameof(Driver)]);
+        }
+    }
 }
 
-/// <summary>Rules of <see cref="LedRingOptions"/> on top of the generated attribute checks.</summary>
+/// <summary>The attribute checks and <see cref="LedRingOptions.Validate"/>, generated.</summary>
 [OptionsValidator]
-public sealed partial class LedRingOptionsValidator : IValidateOptions<LedRingOptions>
-{
-    /// <summary>Validates attributes and the fields attributes cannot check.</summary>
-    public static ValidateOptionsResult ValidateAll(string? name, LedRingOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var builder = new ValidateOptionsResultBuilder();
-        builder.AddResult(new LedRingOptionsValidator().Validate(name, options));
-        if (!Enum.IsDefined(options.Driver))
-        {
-            builder.AddError($"'{(int)options.Driver}' is not a known driver (Apa102 or Ws2812b)", nameof(LedRingOptions.Driver));
-        }
-
-        return builder.Build();
-    }
-
-    /// <summary>Throws <see cref="OptionsValidationException"/> naming every bad field.</summary>
-    internal static void ThrowIfInvalid(LedRingOptions options)
-    {
-        var result = ValidateAll(Options.DefaultName, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(nameof(LedRingOptions), typeof(LedRingOptions), result.Failures);
-        }
-    }
-}
+public sealed partial class LedRingOptionsValidator : IValidateOptions<LedRingOptions>;

@@ -16,7 +16,6 @@ public sealed class BargeInDetector
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameMs);
-        BargeInOptionsValidator.ThrowIfInvalid(options);
         _options = options;
         _frameMs = frameMs;
     }
@@ -31,7 +30,6 @@ public sealed class BargeInDetector
     public void UpdateOptions(BargeInOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        BargeInOptionsValidator.ThrowIfInvalid(options);
         _options = options;
     }
 

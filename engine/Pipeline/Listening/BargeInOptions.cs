@@ -40,14 +40,4 @@ public sealed class BargeInOptions
 
 /// <summary>Attribute checks of <see cref="BargeInOptions"/>.</summary>
 [OptionsValidator]
-public sealed partial class BargeInOptionsValidator : IValidateOptions<BargeInOptions>
-{
-    internal static void ThrowIfInvalid(BargeInOptions options)
-    {
-        var result = new BargeInOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(nameof(BargeInOptions), typeof(BargeInOptions), result.Failures);
-        }
-    }
-}
+public sealed partial class BargeInOptionsValidator : IValidateOptions<BargeInOptions>;

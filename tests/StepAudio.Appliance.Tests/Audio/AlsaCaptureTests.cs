@@ -176,13 +176,14 @@ public sealed class AlsaCaptureTests(AlsaFileDevices devices)
     }
 
     [Fact]
-    public void Constructor_WhenTheBufferHoldsFewerThanTwoPeriods_ThrowsNamingTheField()
+    public void Validate_WhenTheBufferHoldsFewerThanTwoPeriods_FailsNamingTheField()
     {
         var options = new AlsaCaptureOptions { PeriodFrames = 512, BufferFrames = 600 };
 
-        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new AlsaCapture(options));
+        var result = new AlsaCaptureOptionsValidator().Validate(null, options);
 
-        Assert.Contains("BufferFrames", error.Message, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains("BufferFrames", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -223,13 +223,14 @@ public sealed class AlsaPlaybackTests(AlsaFileDevices devices)
     }
 
     [Fact]
-    public void Constructor_WhenReopenDelaysAreInverted_ThrowsNamingTheField()
+    public void Validate_WhenReopenDelaysAreInverted_FailsNamingTheField()
     {
         var options = new AlsaPlaybackOptions { ReopenInitialDelayMs = 1000, ReopenMaxDelayMs = 10 };
 
-        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new AlsaPlayback(options));
+        var result = new AlsaPlaybackOptionsValidator().Validate(null, options);
 
-        Assert.Contains("ReopenMaxDelayMs", error.Message, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains("ReopenMaxDelayMs", result.FailureMessage, StringComparison.Ordinal);
     }
 
     /// <summary>What the device should get: the streaming resampler's output, lead-in and tail included.</summary>

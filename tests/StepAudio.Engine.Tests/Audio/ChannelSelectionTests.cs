@@ -99,7 +99,7 @@ public sealed class ChannelSelectionTests
     [Fact]
     public void Validator_WhenBeamHasNoPositions_FailsNamingTheField()
     {
-        var result = ChannelSelectionOptionsValidator.ValidateAll(null, new ChannelSelectionOptions { Mode = ChannelSelectionMode.Beam });
+        var result = new ChannelSelectionOptionsValidator().Validate(null, new ChannelSelectionOptions { Mode = ChannelSelectionMode.Beam });
 
         Assert.True(result.Failed);
         Assert.Contains("MicrophonePositions", result.FailureMessage, StringComparison.Ordinal);

@@ -127,13 +127,13 @@ public sealed class ConversationContextTests
     }
 
     [Fact]
-    public void Constructor_WhenOptionsAreOutOfRange_ThenValidationNamesTheField()
+    public void Validate_WhenOptionsAreOutOfRange_ThenTheFailureNamesEachField()
     {
-        var ex = Assert.Throws<OptionsValidationException>(() =>
-            new ConversationContext(new ConversationOptions { HistoryTokenBudget = 10, FollowUpWindow = TimeSpan.FromMinutes(5) }, System));
+        var result = new ConversationOptionsValidator().Validate(null, new ConversationOptions { HistoryTokenBudget = 10, FollowUpWindow = TimeSpan.FromMinutes(5) });
 
-        Assert.Contains("HistoryTokenBudget", ex.Message);
-        Assert.Contains("FollowUpWindow", ex.Message);
+        Assert.True(result.Failed);
+        Assert.Contains("HistoryTokenBudget", result.FailureMessage);
+        Assert.Contains("FollowUpWindow", result.FailureMessage);
     }
 
     [Fact]

@@ -84,11 +84,12 @@ public sealed class EchoCancellerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Constructor_WhenFrameDoesNotDivideTheLoopFrame_ThrowsNamingTheField()
+    public void Validate_WhenFrameDoesNotDivideTheLoopFrame_FailsNamingTheField()
     {
-        var error = Assert.Throws<OptionsValidationException>(() => new EchoCanceller(new EchoCancellerOptions { FrameSamples = 200 }));
+        var result = new EchoCancellerOptionsValidator().Validate(null, new EchoCancellerOptions { FrameSamples = 200 });
 
-        Assert.Contains(nameof(EchoCancellerOptions.FrameSamples), error.Message, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains(nameof(EchoCancellerOptions.FrameSamples), result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

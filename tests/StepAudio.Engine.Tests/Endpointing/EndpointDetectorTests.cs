@@ -122,7 +122,7 @@ public sealed class EndpointDetectorTests
     [InlineData(1.5f, 0.35f, 300, 800, false)]
     public void Validator_ChecksRangesAndRelations(float speech, float silence, int pause, int end, bool valid)
     {
-        var result = EndpointingOptionsValidator.ValidateAll(null, new EndpointingOptions
+        var result = new EndpointingOptionsValidator().Validate(null, new EndpointingOptions
         {
             SpeechThreshold = speech,
             SilenceThreshold = silence,

@@ -65,13 +65,14 @@ public sealed class GpuServerOptionsTests
     }
 
     [Fact]
-    public void Constructor_WhenBaseAddressIsNotHttp_ThenOptionsValidationExceptionNamesTheField()
+    public void Validate_WhenBaseAddressIsNotHttp_ThenTheFailureNamesTheField()
     {
         var options = new GpuServerOptions { BaseAddress = new Uri("ftp://127.0.0.1/") };
 
-        var ex = Assert.Throws<OptionsValidationException>(() => new GpuServerClient(options));
+        var result = new GpuServerOptionsValidator().Validate(null, options);
 
-        Assert.Contains("BaseAddress", ex.Message);
+        Assert.True(result.Failed);
+        Assert.Contains("BaseAddress", result.FailureMessage);
     }
 
     [Theory]

@@ -104,9 +104,12 @@ public sealed class DualCodebookTokenizerLoadTests : IClassFixture<TokenizerFixt
     }
 
     [Fact]
-    public void Load_WhenModelDirectoryIsEmpty_ThenOptionsValidationException()
+    public void Validate_WhenModelDirectoryIsEmpty_ThenTheFailureNamesIt()
     {
-        Assert.Throws<OptionsValidationException>(() => DualCodebookTokenizer.Load(TokenizerFixture.Options(string.Empty), new OnnxSessionFactory()));
+        var result = new TokenizerOptionsValidator().Validate(null, TokenizerFixture.Options(string.Empty));
+
+        Assert.True(result.Failed);
+        Assert.Contains(nameof(TokenizerOptions.ModelDirectory), result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

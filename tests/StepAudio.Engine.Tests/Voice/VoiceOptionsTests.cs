@@ -1,7 +1,7 @@
-using System.ComponentModel.DataAnnotations;
 using StepAudio.Engine.Tests.Voice.Fakes;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
+using StepAudio.Ops.Settings;
 
 namespace StepAudio.Engine.Tests.Voice;
 
@@ -18,7 +18,7 @@ public sealed class VoiceOptionsTests(VoiceModels models) : IClassFixture<VoiceM
 
         Assert.Contains(missing, failure.ErrorMessage);
         Assert.Contains("(RAP)", failure.ErrorMessage);
-        Assert.Equal(["Rap:PromptWav"], failure.MemberNames);
+        Assert.Equal("Rap:PromptWav", failure.Member);
     }
 
     [Fact]
@@ -27,7 +27,7 @@ public sealed class VoiceOptionsTests(VoiceModels models) : IClassFixture<VoiceM
         var options = Valid();
         options.Humming = new SingingPromptOptions { PromptWav = options.PromptWav };
 
-        var members = Validate(options).SelectMany(f => f.MemberNames).ToArray();
+        var members = Validate(options).Select(f => f.Member).ToArray();
 
         Assert.Equal(["Humming:PromptText", "Humming:SystemText"], members);
     }
@@ -40,8 +40,8 @@ public sealed class VoiceOptionsTests(VoiceModels models) : IClassFixture<VoiceM
 
         var failure = Assert.Single(Validate(options));
 
-        Assert.Equal(["MusicVocoder:ModelDirectory"], failure.MemberNames);
-        Assert.Contains("music vocoder", failure.ErrorMessage);
+        Assert.Equal("MusicVocoder:ModelDirectory", failure.Member);
+        Assert.Contains("music vocoder", failure.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class VoiceOptionsTests(VoiceModels models) : IClassFixture<VoiceM
         var options = Valid();
         options.MusicVocoder = new VocoderOptions { ModelDirectory = "/models", Profile = "../v1", Inference = new() { IntraOpThreads = 0 } };
 
-        var members = Validate(options).SelectMany(f => f.MemberNames).ToArray();
+        var members = Validate(options).Select(f => f.Member).ToArray();
 
         Assert.Equal(["MusicVocoder:Profile", "MusicVocoder:Inference:IntraOpThreads"], members);
     }
@@ -84,10 +84,14 @@ public sealed class VoiceOptionsTests(VoiceModels models) : IClassFixture<VoiceM
         SystemText = "Speak as the speaker.",
     };
 
-    private static List<ValidationResult> Validate(VoiceOptions options)
+    /// <summary>The service's validation of the Voice section, each failure split into its setting path and message.</summary>
+    private static List<Failure> Validate(VoiceOptions options)
     {
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
-        return results;
+        var result = new SectionValidator<VoiceOptions>("Voice", new VoiceOptionsValidator()).Validate(null, options);
+        return result.Failed
+            ? [.. result.Failures.Select(f => f["Voice:".Length..].Split(": ", 2)).Select(parts => new Failure(parts[0], parts[1]))]
+            : [];
     }
+
+    private sealed record Failure(string Member, string ErrorMessage);
 }

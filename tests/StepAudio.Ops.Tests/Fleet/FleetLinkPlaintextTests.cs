@@ -36,16 +36,13 @@ public sealed class FleetLinkPlaintextTests : IDisposable
     }
 
     [Fact]
-    public void Constructor_WhenPlaintextRemoteBrokerIsNotAllowed_ThenRefusesNamingTheOption()
+    public void Validate_WhenPlaintextRemoteBrokerIsNotAllowed_ThenRefusesNamingTheOption()
     {
-        using var logs = new RecordingLoggerFactory();
         var options = new FleetLinkOptions { DeviceId = "dev-1", BrokerHost = "broker.example.net" };
-        var source = new DesiredConfigSource(new DesiredConfigStore(_dir, logs.CreateLogger<DesiredConfigStore>()));
-        var processor = new DesiredConfigProcessor(source, [], options.MaxInboundPayloadBytes, logs.CreateLogger<DesiredConfigProcessor>());
-        var commands = new CommandDispatcher([], options.CommandTimeout, options.MaxInboundPayloadBytes, logs.CreateLogger<CommandDispatcher>());
 
-        var error = Assert.Throws<OptionsValidationException>(() => new FleetLink(Options.Create(options), processor, commands, null, logs));
+        var result = new FleetLinkOptionsValidator().Validate(null, options);
 
-        Assert.Contains("Fleet:AllowPlaintext", error.Message, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains("Fleet:AllowPlaintext", result.FailureMessage, StringComparison.Ordinal);
     }
 }

@@ -41,23 +41,25 @@ public sealed class ButtonMonitorTests
     }
 
     [Fact]
-    public void Constructor_WhenBothButtonsShareAPin_ThrowsNamingTheField()
+    public void Validate_WhenBothButtonsShareAPin_FailsNamingTheField()
     {
         var options = new ButtonOptions { MutePin = 5, ActionPin = 5 };
 
-        var ex = Assert.Throws<OptionsValidationException>(() => new ButtonMonitor(new GpioController(_driver), options, _gate, _time));
+        var result = new ButtonOptionsValidator().Validate(null, options);
 
-        Assert.Contains("ActionPin", ex.Message, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains("ActionPin", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Constructor_WhenLongPressNotLongerThanDebounce_ThrowsNamingTheField()
+    public void Validate_WhenLongPressNotLongerThanDebounce_FailsNamingTheField()
     {
         var options = new ButtonOptions { DebounceMs = 200, LongPressMs = 150 };
 
-        var ex = Assert.Throws<OptionsValidationException>(() => new ButtonMonitor(new GpioController(_driver), options, _gate, _time));
+        var result = new ButtonOptionsValidator().Validate(null, options);
 
-        Assert.Contains("LongPressMs", ex.Message, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains("LongPressMs", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

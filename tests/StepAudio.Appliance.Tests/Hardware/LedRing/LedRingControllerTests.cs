@@ -195,14 +195,15 @@ public sealed class LedRingControllerTests
     }
 
     [Fact]
-    public void Constructor_WhenOptionsAreInvalid_ThrowsNamingTheField()
+    public void Validate_WhenOptionsAreInvalid_FailsNamingTheField()
     {
         var options = Options();
         options.FrameRate = 0;
 
-        var ex = Assert.Throws<OptionsValidationException>(() => new LedRingController(new Apa102Strip(_spi, Count), options, _time));
+        var result = new LedRingOptionsValidator().Validate(null, options);
 
-        Assert.Contains("FrameRate", ex.Message, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains("FrameRate", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

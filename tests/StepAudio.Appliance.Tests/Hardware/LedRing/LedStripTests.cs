@@ -85,7 +85,7 @@ public sealed class LedStripTests
             default: options.Driver = (LedDriver)9; break;
         }
 
-        var result = LedRingOptionsValidator.ValidateAll(null, options);
+        var result = new LedRingOptionsValidator().Validate(null, options);
 
         Assert.True(result.Failed);
         Assert.Contains(field, result.FailureMessage, StringComparison.Ordinal);
@@ -94,7 +94,7 @@ public sealed class LedStripTests
     [Fact]
     public void Validate_WhenDefaults_Succeeds()
     {
-        Assert.True(LedRingOptionsValidator.ValidateAll(null, new LedRingOptions()).Succeeded);
+        Assert.True(new LedRingOptionsValidator().Validate(null, new LedRingOptions()).Succeeded);
     }
 
     [Theory]
