@@ -26,7 +26,7 @@ public static class FleetLinkProbe
             var result = await client.ConnectAsync(clientOptions, deadline.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
-                return FleetLink.Refusal(result.ResultCode, result.ReasonString, broker, options);
+                return BrokerFailureText.Refusal(result.ResultCode, result.ReasonString, broker, options);
             }
 
             await client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
@@ -38,7 +38,7 @@ public static class FleetLinkProbe
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
-            return FleetLink.DescribeConnectFailure(ex, broker, options);
+            return BrokerFailureText.DescribeConnectFailure(ex, broker, options);
         }
     }
 }

@@ -101,6 +101,10 @@ public sealed partial class FleetTopics
         return false;
     }
 
+    /// <summary>True when <paramref name="topic"/> names one topic to publish or subscribe to exactly: no wildcards, at most 1024 characters.</summary>
+    public static bool IsExactTopic(string? topic) =>
+        !string.IsNullOrEmpty(topic) && topic.Length <= 1024 && topic.IndexOfAny(['+', '#', '\0']) < 0;
+
     /// <summary>True when <paramref name="segment"/> can stand as one topic level (no separators or wildcards).</summary>
     public static bool IsValidSegment(string? segment) => segment is not null && SegmentRegex().IsMatch(segment);
 
