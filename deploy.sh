@@ -27,6 +27,7 @@ EXPORTER="$ROOT/engine/models/export/export.py"
 EXPORT_SEED=1
 APPLIANCE_DLL="$ROOT/appliance/bin/$CONFIG/net10.0/stepaudio-edge.dll"
 STANDIN_DLL="$ROOT/tests/StepAudio.StandInServer/bin/$CONFIG/net10.0/StepAudio.StandInServer.dll"
+FLEET_DLL="$ROOT/ops/FleetTool/bin/$CONFIG/net10.0/stepaudio-fleet.dll"
 
 die() { echo "deploy.sh: $*" >&2; exit 1; }
 step() { echo "==> $*"; }
@@ -124,6 +125,7 @@ embedded_defaults() {
   mkdir -p "$CACHE/bin"
   write_launcher "$CACHE/bin/stepaudio-edge" "$APPLIANCE_DLL"
   write_launcher "$CACHE/bin/stepaudio-standin" "$STANDIN_DLL"
+  write_launcher "$CACHE/bin/stepaudio-fleet" "$FLEET_DLL"
 }
 
 # engine/models/export/export.py --size tiny, once per version of the exporter: the stamp is the sha256 of its

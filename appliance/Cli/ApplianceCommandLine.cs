@@ -18,7 +18,6 @@ internal static class ApplianceCommandLine
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(FeaturesCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
-        root.Subcommands.Add(FleetCommand.Create());
         return root;
     }
 

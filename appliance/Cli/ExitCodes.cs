@@ -24,9 +24,6 @@ internal static class ExitCodes
     /// <summary>The network (npm registry, GPU server) could not be reached.</summary>
     public const int Unreachable = 6;
 
-    /// <summary><c>fleet</c>: a device rejected the configuration, answered a command with an error, or did not answer in time.</summary>
-    public const int FleetRefused = 7;
-
     /// <summary>The one exit-code table, printed by the top-level <c>--help</c> and copied in the README (a test holds them equal).</summary>
     public const string Help =
         "Exit codes (every command):\n" +
@@ -37,6 +34,5 @@ internal static class ExitCodes
         "  4  a model is missing, corrupt or off its contract\n" +
         "  5  listen, demo: a wake word was heard but no turn completed (no speech, a server or pipeline error)\n" +
         "  6  the network could not be reached (GPU server, npm registry, fleet broker)\n" +
-        "  7  fleet: a device refused or did not answer\n" +
         "diagnose alone exits with the sum of the areas that failed (see 'diagnose --help'); 2 is bad usage there too.";
 }

@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -99,7 +98,7 @@ internal sealed class BrokerConnectionSettings
         return builder.Build();
     }
 
-    private bool ValidateBroker(System.Security.Cryptography.X509Certificates.X509Certificate? presented, SslPolicyErrors errors, X509Certificate2Collection pinned)
+    private bool ValidateBroker(X509Certificate? presented, SslPolicyErrors errors, X509Certificate2Collection pinned)
     {
         if (presented is null)
         {
@@ -107,49 +106,26 @@ internal sealed class BrokerConnectionSettings
             return false;
         }
 
-        // Chain errors are expected (the fleet CA is not in the OS store) and re-checked against the pin below;
-        // a name mismatch is not forgiven.
-        if ((errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
+        if (!PinnedCa.OnlyChainErrors(errors))
         {
             _certificateProblem = $"the broker certificate '{presented.Subject}' does not match the host '{_options.Tls.TargetHost ?? Host}' ({errors})";
             return false;
         }
 
-        using var certificate = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(pinned);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        if (chain.Build(certificate))
+        if (!PinnedCa.ChainsTo(presented, pinned, out var problem))
         {
-            _brokerCertificateAccepted = true;
-            return true;
+            _certificateProblem = $"{problem} (pinned: {_options.Tls.CaFile})";
+            return false;
         }
 
-        var statuses = string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()));
-        _certificateProblem = $"the broker certificate '{certificate.Subject}' (issuer '{certificate.Issuer}') is not issued by the pinned CA {_options.Tls.CaFile}: {statuses}";
-        return false;
+        _brokerCertificateAccepted = true;
+        return true;
     }
 
-    private static X509Certificate2Collection LoadCa(string caFile)
-    {
-        var collection = new X509Certificate2Collection();
-        try
-        {
-            collection.ImportFromPemFile(caFile);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new FleetLinkConfigurationException($"Fleet:Tls:CaFile '{caFile}' cannot be used as the pinned CA: {ex.Message}", ex);
-        }
-
-        if (collection.Count == 0)
-        {
-            throw new FleetLinkConfigurationException($"Fleet:Tls:CaFile '{caFile}' holds no PEM certificate.");
-        }
-
-        return collection;
-    }
+    private static X509Certificate2Collection LoadCa(string caFile) =>
+        PinnedCa.TryLoad(caFile, out var pinned, out var problem)
+            ? pinned
+            : throw new FleetLinkConfigurationException($"Fleet:Tls:CaFile '{caFile}' {problem}");
 
     private static X509Certificate2? LoadClientCertificate(FleetTlsOptions tls)
     {
@@ -158,14 +134,8 @@ internal sealed class BrokerConnectionSettings
             return null;
         }
 
-        try
-        {
-            return X509Certificate2.CreateFromPemFile(tls.ClientCertificateFile, tls.ClientKeyFile);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
-        {
-            throw new FleetLinkConfigurationException(
-                $"Fleet:Tls:ClientCertificateFile '{tls.ClientCertificateFile}' with key '{tls.ClientKeyFile}' cannot be loaded: {ex.Message}", ex);
-        }
+        return PinnedCa.TryLoadClientCertificate(tls.ClientCertificateFile, tls.ClientKeyFile, out var certificate, out var problem)
+            ? certificate
+            : throw new FleetLinkConfigurationException($"Fleet:Tls:ClientCertificateFile '{tls.ClientCertificateFile}' with key '{tls.ClientKeyFile}' {problem}");
     }
 }

@@ -10,15 +10,30 @@ public sealed partial class FleetTopics
     /// <summary>Third topic level of the per-home subtrees; reserved, so no device may take it as its id.</summary>
     public const string HomesSegment = "homes";
 
+    /// <summary>Third topic level of the operator consoles' own topics; reserved like <see cref="HomesSegment"/>.</summary>
+    public const string ConsoleSegment = "_console";
+
+    /// <summary>The single-level wildcard that stands for every device in <see cref="AnyDevice"/>.</summary>
+    public const string AnyDeviceLevel = "+";
+
     public FleetTopics(string fleet, string deviceId)
+        : this(fleet, deviceId, anyDevice: false)
+    {
+    }
+
+    private FleetTopics(string fleet, string deviceId, bool anyDevice)
     {
         CheckSegment(fleet, nameof(fleet));
-        CheckSegment(deviceId, nameof(deviceId));
-        if (deviceId == HomesSegment)
+        if (!anyDevice)
         {
-            throw new ArgumentException($"Device id '{HomesSegment}' is reserved: stepaudio/<fleet>/{HomesSegment}/ holds the homes' topics.", nameof(deviceId));
+            CheckSegment(deviceId, nameof(deviceId));
+            if (deviceId is HomesSegment or ConsoleSegment)
+            {
+                throw new ArgumentException($"Device id '{deviceId}' is reserved: stepaudio/<fleet>/{deviceId}/ holds the fleet's shared topics.", nameof(deviceId));
+            }
         }
 
+        IsFilter = anyDevice;
         Fleet = fleet;
         DeviceId = deviceId;
         Device = $"{Root}/{fleet}/{deviceId}";
@@ -31,6 +46,26 @@ public sealed partial class FleetTopics
         OtaJob = Device + "/ota/job";
         OtaStatus = Device + "/ota/status";
     }
+
+    /// <summary>
+    /// The topics of every device of <paramref name="fleet"/> at once, each a subscription filter with <c>+</c> for the
+    /// device (<c>stepaudio/&lt;fleet&gt;/+/state</c>): what a fleet operator subscribes to. Publishing to them is refused.
+    /// </summary>
+    public static FleetTopics AnyDevice(string fleet) => new(fleet, AnyDeviceLevel, anyDevice: true);
+
+    /// <summary>
+    /// Where an operator console sends itself a message to learn that the broker has delivered every retained
+    /// message of its earlier subscriptions: <c>stepaudio/&lt;fleet&gt;/_console/&lt;console&gt;/sync</c>.
+    /// </summary>
+    public static string ConsoleSync(string fleet, string consoleId)
+    {
+        CheckSegment(fleet, nameof(fleet));
+        CheckSegment(consoleId, nameof(consoleId));
+        return $"{Root}/{fleet}/{ConsoleSegment}/{consoleId}/sync";
+    }
+
+    /// <summary>True for the topics of <see cref="AnyDevice"/>: filters, not topics a message can be published to.</summary>
+    public bool IsFilter { get; }
 
     public string Fleet { get; }
 
@@ -62,6 +97,34 @@ public sealed partial class FleetTopics
     {
         CheckSegment(stream, nameof(stream));
         return $"{Device}/telemetry/{stream}";
+    }
+
+    /// <summary>Subscription filter for every telemetry stream: <c>.../telemetry/+</c>.</summary>
+    public string TelemetryFilter => Device + "/telemetry/+";
+
+    /// <summary>
+    /// <c>.../replies/&lt;console&gt;</c>: where an operator console asks a device to answer its commands, inside the
+    /// device's subtree because the broker's ACL lets a device write nowhere else.
+    /// </summary>
+    public string Replies(string consoleId)
+    {
+        CheckSegment(consoleId, nameof(consoleId));
+        return $"{Device}/replies/{consoleId}";
+    }
+
+    /// <summary>The device a topic of this fleet belongs to (its third level), or null for another fleet's or a shared topic.</summary>
+    public static string? DeviceOf(string topic, string fleet)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        var prefix = $"{Root}/{fleet}/";
+        if (!topic.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = topic.IndexOf('/', prefix.Length);
+        var device = end < 0 ? topic[prefix.Length..] : topic[prefix.Length..end];
+        return IsValidSegment(device) && device is not (HomesSegment or ConsoleSegment) ? device : null;
     }
 
     /// <summary><c>.../cmd/&lt;name&gt;</c>.</summary>

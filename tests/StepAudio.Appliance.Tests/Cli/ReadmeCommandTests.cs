@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.RegularExpressions;
 using StepAudio.Appliance.Cli;
+using StepAudio.FleetTool;
 using StepAudio.TestSupport;
 
 namespace StepAudio.Appliance.Tests.Cli;
@@ -17,6 +18,9 @@ namespace StepAudio.Appliance.Tests.Cli;
 [Collection(ReadmeGroup.Name)]
 public sealed partial class ReadmeCommandTests : IDisposable
 {
+    private const string DeviceProgram = "stepaudio-edge";
+    private const string FleetProgram = "stepaudio-fleet";
+
     private static readonly Lazy<IReadOnlyList<Block>> Blocks = new(() => Parse(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "README.md"))));
     private readonly string _dir = Directory.CreateTempSubdirectory("readme-").FullName;
 
@@ -43,6 +47,14 @@ public sealed partial class ReadmeCommandTests : IDisposable
         var table = Assert.Single(Blocks.Value, b => b.Kind == "exit-codes");
 
         Assert.Equal(ExitCodes.Help.TrimEnd(), table.Text.TrimEnd());
+    }
+
+    [Fact]
+    public void Readme_FleetToolExitCodeTable_IsTheToolsOwn()
+    {
+        var table = Assert.Single(Blocks.Value, b => b.Kind == "fleet-exit-codes");
+
+        Assert.Equal(FleetToolExitCodes.Help.TrimEnd(), table.Text.TrimEnd());
     }
 
     [Fact]
@@ -79,10 +91,10 @@ public sealed partial class ReadmeCommandTests : IDisposable
         var (code, output) = await BashAsync(_dir, block.Text, TimeSpan.FromSeconds(30), syntaxOnly: true);
         Assert.True(code == 0, $"README line {block.Line} is not valid bash: {output}");
 
-        foreach (var args in Invocations(Commands(block.Text)))
+        foreach (var (program, args) in Invocations(Commands(block.Text)))
         {
-            var parse = ApplianceCommandLine.Create().Parse(args);
-            Assert.True(parse.Errors.Count == 0, $"README line {block.Line}: 'stepaudio-edge {string.Join(' ', args)}': {string.Join("; ", parse.Errors.Select(e => e.Message))}");
+            var parse = program == FleetProgram ? FleetCommandLine.Create().Parse(args) : ApplianceCommandLine.Create().Parse(args);
+            Assert.True(parse.Errors.Count == 0, $"README line {block.Line}: '{program} {string.Join(' ', args)}': {string.Join("; ", parse.Errors.Select(e => e.Message))}");
         }
 
         foreach (var document in HereDocuments(block.Text))
@@ -194,7 +206,8 @@ public sealed partial class ReadmeCommandTests : IDisposable
     }
 
     /// <summary>The arguments of every command whose program is <c>stepaudio-edge</c> (after <c>sudo</c>, its options and variable assignments).</summary>
-    private static IEnumerable<string[]> Invocations(List<List<string>> commands)
+    /// <summary>Each invocation of one of our programs (<c>stepaudio-edge</c>, <c>stepaudio-fleet</c>) with its arguments.</summary>
+    private static IEnumerable<(string Program, string[] Args)> Invocations(List<List<string>> commands)
     {
         foreach (var command in commands)
         {
@@ -214,9 +227,9 @@ public sealed partial class ReadmeCommandTests : IDisposable
                     at++;
                 }
 
-                if (at < segment.Count && (segment[at] == "stepaudio-edge" || segment[at].EndsWith("/stepaudio-edge", StringComparison.Ordinal)))
+                if (at < segment.Count && Path.GetFileName(segment[at]) is DeviceProgram or FleetProgram)
                 {
-                    yield return segment[(at + 1)..].TakeWhile(w => !w.StartsWith('>') && !w.StartsWith('<')).ToArray();
+                    yield return (Path.GetFileName(segment[at]), segment[(at + 1)..].TakeWhile(w => !w.StartsWith('>') && !w.StartsWith('<')).ToArray());
                 }
 
                 segment.Clear();

@@ -46,4 +46,47 @@ public sealed class FleetTopicsTests
         Assert.Equal(expected, topics.TryParseCommand(topic, out var parsed));
         Assert.Equal(name, parsed);
     }
+
+    [Fact]
+    public void AnyDevice_ThenEveryTopicIsAFilterWithAWildcardForTheDevice()
+    {
+        var all = FleetTopics.AnyDevice("lab");
+
+        Assert.True(all.IsFilter);
+        Assert.False(new FleetTopics("lab", "dev").IsFilter);
+        Assert.Equal("stepaudio/lab/+/state", all.State);
+        Assert.Equal("stepaudio/lab/+/config/reported", all.ConfigReported);
+        Assert.Equal("stepaudio/lab/+/events", all.Events);
+        Assert.Equal("stepaudio/lab/+/telemetry/+", all.TelemetryFilter);
+    }
+
+    [Theory]
+    [InlineData(FleetTopics.HomesSegment)]
+    [InlineData(FleetTopics.ConsoleSegment)]
+    public void Constructor_WhenTheDeviceIdIsAReservedLevel_ThenRefused(string device)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new FleetTopics("lab", device));
+
+        Assert.Contains("reserved", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConsoleTopics_ThenRepliesStayInTheDevicesSubtreeAndSyncInTheConsolesOwn()
+    {
+        Assert.Equal("stepaudio/lab/dev/replies/console-1", new FleetTopics("lab", "dev").Replies("console-1"));
+        Assert.Equal("stepaudio/lab/_console/console-1/sync", FleetTopics.ConsoleSync("lab", "console-1"));
+        Assert.Throws<ArgumentException>(() => FleetTopics.ConsoleSync("lab", "a/b"));
+    }
+
+    [Theory]
+    [InlineData("stepaudio/lab/dev/state", "dev")]
+    [InlineData("stepaudio/lab/dev/telemetry/vad", "dev")]
+    [InlineData("stepaudio/lab/homes/h1/arbitration", null)]
+    [InlineData("stepaudio/lab/_console/c1/sync", null)]
+    [InlineData("stepaudio/other/dev/state", null)]
+    [InlineData("stepaudio/lab", null)]
+    public void DeviceOf_ThenTheThirdLevelOfThisFleetsDeviceTopics(string topic, string? device)
+    {
+        Assert.Equal(device, FleetTopics.DeviceOf(topic, "lab"));
+    }
 }

@@ -1,18 +1,18 @@
 using System.CommandLine;
 using System.Text.Json;
-using StepAudio.Appliance.Cli;
 using StepAudio.Appliance.Tests.Fakes;
+using StepAudio.FleetTool;
 using StepAudio.TestSupport.Broker;
 
-namespace StepAudio.Appliance.Tests.Cli;
+namespace StepAudio.Appliance.Tests.Fleet;
 
-/// <summary><c>stepaudio-edge fleet ...</c> against a real Mosquitto and a device host running in-process.</summary>
-public sealed class FleetCommandTests : IDisposable
+/// <summary><c>stepaudio-fleet ...</c> against a real Mosquitto and a device host running in-process.</summary>
+public sealed class FleetToolTests : IDisposable
 {
     private readonly MosquittoBroker _broker = new();
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"stepaudio-fleet-cli-{Guid.NewGuid():N}");
 
-    public FleetCommandTests() => Directory.CreateDirectory(_dir);
+    public FleetToolTests() => Directory.CreateDirectory(_dir);
 
     public void Dispose()
     {
@@ -32,7 +32,7 @@ public sealed class FleetCommandTests : IDisposable
 
         var (code, output, _) = await FleetAsync("devices");
 
-        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal(FleetToolExitCodes.Ok, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal(["device-a online", "device-b offline"], lines.Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))));
     }
@@ -48,10 +48,10 @@ public sealed class FleetCommandTests : IDisposable
         var (code, output, error) = await FleetAsync("config", "set", "device-a", settings);
         var (getCode, _, _) = await FleetAsync("config", "get", "device-a", Path.Combine(_dir, "got.json"));
 
-        Assert.True(code == ExitCodes.Ok, output + error);
+        Assert.True(code == FleetToolExitCodes.Ok, output + error);
         Assert.Contains("device-a: applied version 1", output, StringComparison.Ordinal);
         Assert.Equal("55", device.Setting("Audio:Volume"));
-        Assert.Equal(ExitCodes.Ok, getCode);
+        Assert.Equal(FleetToolExitCodes.Ok, getCode);
         var got = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "got.json"))).RootElement.GetProperty("device-a");
         Assert.Equal(1, got.GetProperty("reported").GetProperty("version").GetInt64());
         Assert.Equal(55, got.GetProperty("desired").GetProperty("settings").GetProperty("Audio").GetProperty("Volume").GetInt32());
@@ -67,7 +67,7 @@ public sealed class FleetCommandTests : IDisposable
 
         var (code, output, _) = await FleetAsync("config", "set", "device-a", settings, "--version", "7");
 
-        Assert.Equal(ExitCodes.FleetRefused, code);
+        Assert.Equal(FleetToolExitCodes.FleetRefused, code);
         Assert.Contains("device-a: rejected version 7", output, StringComparison.Ordinal);
         Assert.Contains("at Audio:Volume", output, StringComparison.Ordinal);
         Assert.Equal("40", device.Setting("Audio:Volume"));
@@ -81,7 +81,7 @@ public sealed class FleetCommandTests : IDisposable
 
         var (code, output, error) = await FleetAsync("cmd", "device-a", "ping", "{\"echo\": \"are you there\"}");
 
-        Assert.True(code == ExitCodes.Ok, output + error);
+        Assert.True(code == FleetToolExitCodes.Ok, output + error);
         var reply = JsonDocument.Parse(output).RootElement;
         Assert.Equal("ping", reply.GetProperty("command").GetString());
         Assert.Equal("ok", reply.GetProperty("status").GetString());
@@ -96,7 +96,7 @@ public sealed class FleetCommandTests : IDisposable
 
         var (code, output, _) = await FleetAsync("cmd", "device-a", "self-destruct");
 
-        Assert.Equal(ExitCodes.FleetRefused, code);
+        Assert.Equal(FleetToolExitCodes.FleetRefused, code);
         Assert.Equal("unknown-command", JsonDocument.Parse(output).RootElement.GetProperty("code").GetString());
     }
 
@@ -111,7 +111,7 @@ public sealed class FleetCommandTests : IDisposable
 
         await device.Link.PublishEventAsync("wake", new System.Text.Json.Nodes.JsonObject { ["word"] = "hey_step" });
 
-        Assert.Equal(ExitCodes.Ok, await watch.WaitAsync(FleetObserver.DefaultTimeout));
+        Assert.Equal(FleetToolExitCodes.Ok, await watch.WaitAsync(FleetObserver.DefaultTimeout));
         var line = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)[1];
         Assert.Matches(@"^\d\d:\d\d:\d\d\.\d{3} device-a event wake #1 \{""word"":""hey_step""\}", line);
     }
@@ -121,7 +121,7 @@ public sealed class FleetCommandTests : IDisposable
     {
         var (code, _, error) = await FleetAsync(["devices"], broker: "127.0.0.1:1");
 
-        Assert.Equal(ExitCodes.Unreachable, code);
+        Assert.Equal(FleetToolExitCodes.Unreachable, code);
         Assert.Contains("mqtt://127.0.0.1:1", error, StringComparison.Ordinal);
     }
 
@@ -133,7 +133,7 @@ public sealed class FleetCommandTests : IDisposable
     {
         var (code, _, error) = await FleetAsync("devices", option, value);
 
-        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal(FleetToolExitCodes.BadInput, code);
         Assert.Contains(named, error, StringComparison.Ordinal);
     }
 
@@ -161,6 +161,6 @@ public sealed class FleetCommandTests : IDisposable
             ["--timeout"] = "10",
         };
         var common = defaults.Where(d => !arguments.Contains(d.Key)).SelectMany(d => new[] { d.Key, d.Value });
-        return ApplianceCommandLine.Create().Parse(["fleet", .. arguments, .. common]).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return FleetCommandLine.InvokeAsync([.. arguments, .. common], new InvocationConfiguration { Output = output, Error = error });
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace StepAudio.Appliance.Fleet;
+namespace StepAudio.FleetTool;
 
 /// <summary>One readable line per event or telemetry message for <c>fleet watch</c>.</summary>
 internal static class FleetWatchFormat

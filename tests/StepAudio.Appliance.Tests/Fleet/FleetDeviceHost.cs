@@ -6,7 +6,7 @@ using StepAudio.Ops.Config;
 using StepAudio.Ops.Fleet;
 using StepAudio.TestSupport.Broker;
 
-namespace StepAudio.Appliance.Tests.Cli;
+namespace StepAudio.Appliance.Tests.Fleet;
 
 /// <summary>A device in-process: a <see cref="FleetLink"/> wired as the appliance wires it (state directory, desired-config source, ping).</summary>
 internal sealed class FleetDeviceHost : IAsyncDisposable

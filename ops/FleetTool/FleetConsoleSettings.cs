@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Net.Security;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 using MQTTnet.Formatter;
 using StepAudio.Ops.Fleet;
 
-namespace StepAudio.Appliance.Fleet;
+namespace StepAudio.FleetTool;
 
 /// <summary>Bad operator input to <c>fleet</c>: an unusable broker address, certificate file or argument.</summary>
 internal sealed class FleetConsoleException(string message, Exception? inner = null) : Exception(message, inner);
@@ -117,46 +116,14 @@ internal sealed record FleetConsoleSettings(
         return (host, port);
     }
 
-    private static bool IsIssuedByPinnedCa(X509Certificate? presented, SslPolicyErrors errors, X509Certificate2Collection pinned)
-    {
-        // Chain errors are expected (the fleet CA is not in the OS store) and re-checked against the pin; a name mismatch is not forgiven.
-        if (presented is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != SslPolicyErrors.None)
-        {
-            return false;
-        }
+    private static bool IsIssuedByPinnedCa(X509Certificate? presented, SslPolicyErrors errors, X509Certificate2Collection pinned) =>
+        presented is not null && PinnedCa.OnlyChainErrors(errors) && PinnedCa.ChainsTo(presented, pinned, out _);
 
-        using var certificate = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(pinned);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(certificate);
-    }
+    private static X509Certificate2Collection LoadCa(string file) =>
+        PinnedCa.TryLoad(file, out var pinned, out var problem) ? pinned : throw new FleetConsoleException($"--ca '{file}' {problem}");
 
-    private static X509Certificate2Collection LoadCa(string file)
-    {
-        var collection = new X509Certificate2Collection();
-        try
-        {
-            collection.ImportFromPemFile(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new FleetConsoleException($"--ca '{file}' cannot be read as PEM certificates: {ex.Message}", ex);
-        }
-
-        return collection.Count > 0 ? collection : throw new FleetConsoleException($"--ca '{file}' holds no PEM certificate.");
-    }
-
-    private static X509Certificate2 LoadClientCertificate(string certificate, string key)
-    {
-        try
-        {
-            return X509Certificate2.CreateFromPemFile(certificate, key);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
-        {
-            throw new FleetConsoleException($"--cert '{certificate}' with --key '{key}' cannot be loaded: {ex.Message}", ex);
-        }
-    }
+    private static X509Certificate2 LoadClientCertificate(string certificate, string key) =>
+        PinnedCa.TryLoadClientCertificate(certificate, key, out var loaded, out var problem)
+            ? loaded
+            : throw new FleetConsoleException($"--cert '{certificate}' with --key '{key}' {problem}");
 }

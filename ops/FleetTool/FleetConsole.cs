@@ -4,8 +4,9 @@ using System.Threading.Channels;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
+using StepAudio.Ops.Fleet;
 
-namespace StepAudio.Appliance.Fleet;
+namespace StepAudio.FleetTool;
 
 /// <summary>The broker could not be reached, or refused the operator.</summary>
 internal sealed class FleetUnreachableException(string message, Exception? inner = null) : Exception(message, inner);
@@ -39,7 +40,7 @@ internal sealed class FleetConsole : IAsyncDisposable
         _client = client;
         Settings = settings;
         ClientId = clientId;
-        SyncTopic = $"stepaudio/{settings.Fleet}/_console/{clientId}/sync";
+        SyncTopic = FleetTopics.ConsoleSync(settings.Fleet, clientId);
     }
 
     public FleetConsoleSettings Settings { get; }

@@ -2,18 +2,25 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using StepAudio.Appliance.Fleet;
 using StepAudio.Ops.Fleet;
 
-namespace StepAudio.Appliance.Cli;
+namespace StepAudio.FleetTool;
 
 /// <summary>
-/// <c>fleet devices | config get|set | cmd | watch</c>: the operator's view of a fleet, straight over MQTT 5 as the
-/// broker's <c>fleet</c> user (topics and payloads of ops/Fleet/README.md).
+/// <c>stepaudio-fleet devices | config get|set | cmd | watch</c>: the operator's view of a fleet, straight over MQTT 5 as
+/// the broker's <c>fleet</c> user (topics and payloads of ops/Fleet/README.md).
 /// </summary>
-internal static class FleetCommand
+internal static class FleetCommandLine
 {
-    public static Command Create()
+    /// <summary>Parses and runs <paramref name="args"/>; a command line that does not parse is bad usage (exit code 2).</summary>
+    public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null)
+    {
+        var parse = Create().Parse(args);
+        var code = await parse.InvokeAsync(configuration ?? new InvocationConfiguration());
+        return parse.Errors.Count > 0 ? FleetToolExitCodes.BadInput : code;
+    }
+
+    public static RootCommand Create()
     {
         var broker = new Option<string>("--broker") { Description = "Broker as host:port (port defaults to 1883, 8883 with TLS).", DefaultValueFactory = _ => "127.0.0.1:1883" };
         var fleetName = new Option<string>("--fleet") { Description = "Fleet name, the second topic level.", DefaultValueFactory = _ => "default" };
@@ -111,7 +118,7 @@ internal static class FleetCommand
         watch.Options.Add(count);
         watch.SetAction((parse, ct) => RunAsync(parse, common, (ops, token) => ops.WatchAsync(parse.GetValue(count), token), null, ct));
 
-        var fleet = new Command("fleet", "Operate a fleet over its MQTT broker.");
+        var fleet = new RootCommand("stepaudio-fleet: operate a fleet of StepAudio.Edge speakers over its MQTT broker.\n\n" + FleetToolExitCodes.Help);
         foreach (var option in common)
         {
             option.Recursive = true;
@@ -144,29 +151,29 @@ internal static class FleetCommand
                 Value<string?>(parse, common, "--key"), TimeSpan.FromSeconds(Value<double>(parse, common, "--timeout")));
             await using var console = await FleetConsole.ConnectAsync(settings, cancellationToken);
             var outcome = await action(new FleetOperations(console, output), cancellationToken);
-            return outcome == FleetOutcome.Done ? ExitCodes.Ok : ExitCodes.FleetRefused;
+            return outcome == FleetOutcome.Done ? FleetToolExitCodes.Ok : FleetToolExitCodes.FleetRefused;
         }
         catch (FleetConsoleException ex)
         {
             await error.WriteLineAsync($"error: {ex.Message}");
-            return ExitCodes.BadInput;
+            return FleetToolExitCodes.BadInput;
         }
         catch (FleetUnreachableException ex)
         {
             await error.WriteLineAsync($"error: {ex.Message}");
-            return ExitCodes.Unreachable;
+            return FleetToolExitCodes.Unreachable;
         }
         catch (IOException ex)
         {
             await error.WriteLineAsync($"error: {ex.Message}");
-            return ExitCodes.BadInput;
+            return FleetToolExitCodes.BadInput;
         }
     }
 
     private static async Task<int> BadInputAsync(ParseResult parse, string message)
     {
         await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {message}");
-        return ExitCodes.BadInput;
+        return FleetToolExitCodes.BadInput;
     }
 
     private static T? Value<T>(ParseResult parse, Option[] common, string name) => parse.GetValue((Option<T>)common.Single(o => o.Name == name));

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using StepAudio.Ops.Fleet;
 
-namespace StepAudio.Appliance.Fleet;
+namespace StepAudio.FleetTool;
 
 /// <summary>Outcome of an operator action: what to print went to the writer; this says whether every device agreed.</summary>
 internal enum FleetOutcome
@@ -13,7 +13,7 @@ internal enum FleetOutcome
 }
 
 /// <summary>
-/// What the <c>fleet</c> subcommands do, over one <see cref="FleetConsole"/>, printing to <see cref="Output"/>. Topics
+/// What the <c>stepaudio-fleet</c> commands do, over one <see cref="FleetConsole"/>, printing to <see cref="Output"/>. Topics
 /// and payloads are those of ops/Fleet/README.md.
 /// </summary>
 internal sealed class FleetOperations(FleetConsole console, TextWriter output)
@@ -24,7 +24,10 @@ internal sealed class FleetOperations(FleetConsole console, TextWriter output)
 
     private string Fleet => console.Settings.Fleet;
 
-    private string Topic(string device, string suffix) => $"{FleetTopics.Root}/{Fleet}/{device}/{suffix}";
+    /// <summary>One device's topics, or every device's as filters for <c>all</c>.</summary>
+    private FleetTopics Topics(string target) => target == "all" ? FleetTopics.AnyDevice(Fleet) : new FleetTopics(Fleet, target);
+
+    private string? DeviceOf(FleetMessage message) => FleetTopics.DeviceOf(message.Topic, Fleet);
 
     /// <summary><c>devices</c>: every device with a retained state, and that state.</summary>
     public async Task<FleetOutcome> DevicesAsync(CancellationToken cancellationToken)
@@ -46,19 +49,19 @@ internal sealed class FleetOperations(FleetConsole console, TextWriter output)
     /// <summary><c>config get</c>: the retained reported and desired documents, per device, as JSON.</summary>
     public async Task<JsonObject> ConfigGetAsync(string target, CancellationToken cancellationToken)
     {
-        var device = target == "all" ? "+" : target;
-        await console.SubscribeAsync([Topic(device, "config/reported"), Topic(device, "config/desired")], cancellationToken);
+        var topics = Topics(target);
+        await console.SubscribeAsync([topics.ConfigReported, topics.ConfigDesired], cancellationToken);
         var result = new JsonObject();
         foreach (var message in await console.SyncAsync(cancellationToken))
         {
-            if (message.Payload.Length == 0 || message.Level(2) is not { } name)
+            if (message.Payload.Length == 0 || DeviceOf(message) is not { } name)
             {
                 continue;
             }
 
             var entry = result[name] as JsonObject ?? new JsonObject { ["reported"] = null, ["desired"] = null };
             result[name] = entry;
-            entry[message.Topic.EndsWith("/reported", StringComparison.Ordinal) ? "reported" : "desired"] = ParseOrText(message.Payload);
+            entry[message.Topic == new FleetTopics(Fleet, name).ConfigReported ? "reported" : "desired"] = ParseOrText(message.Payload);
         }
 
         if (target != "all" && result.Count == 0)
@@ -82,12 +85,12 @@ internal sealed class FleetOperations(FleetConsole console, TextWriter output)
             return FleetOutcome.Refused;
         }
 
-        var filter = target == "all" ? "+" : target;
-        await console.SubscribeAsync([Topic(filter, "config/reported"), Topic(filter, "config/rejected")], cancellationToken);
+        var filters = Topics(target);
+        await console.SubscribeAsync([filters.ConfigReported, filters.ConfigRejected], cancellationToken);
         var reported = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var message in await console.SyncAsync(cancellationToken))
         {
-            if (message.Topic.EndsWith("/reported", StringComparison.Ordinal) && message.Level(2) is { } name && TryVersion(message.Payload, out var current))
+            if (DeviceOf(message) is { } name && message.Topic == new FleetTopics(Fleet, name).ConfigReported && TryVersion(message.Payload, out var current))
             {
                 reported[name] = current;
             }
@@ -98,7 +101,7 @@ internal sealed class FleetOperations(FleetConsole console, TextWriter output)
         {
             var next = version ?? (reported.GetValueOrDefault(device) + 1);
             var document = new JsonObject { ["version"] = next, ["settings"] = settings.DeepClone() };
-            await console.PublishAsync(Topic(device, "config/desired"), Encoding.UTF8.GetBytes(document.ToJsonString()), retain: true, cancellationToken: cancellationToken);
+            await console.PublishAsync(new FleetTopics(Fleet, device).ConfigDesired, Encoding.UTF8.GetBytes(document.ToJsonString()), retain: true, cancellationToken: cancellationToken);
             waiting[device] = next;
         }
 
@@ -106,17 +109,18 @@ internal sealed class FleetOperations(FleetConsole console, TextWriter output)
         var deadline = DateTimeOffset.UtcNow + console.Settings.Timeout;
         while (waiting.Count > 0 && await console.ReceiveAsync(deadline, cancellationToken) is { } message)
         {
-            if (message.Level(2) is not { } device || !waiting.TryGetValue(device, out var expected) || !TryAnswer(message, out var answerVersion, out var root))
+            if (DeviceOf(message) is not { } device || !waiting.TryGetValue(device, out var expected) || !TryAnswer(message, out var answerVersion, out var root))
             {
                 continue;
             }
 
-            if (message.Topic.EndsWith("/reported", StringComparison.Ordinal) && answerVersion == expected)
+            var topics = new FleetTopics(Fleet, device);
+            if (message.Topic == topics.ConfigReported && answerVersion == expected)
             {
                 Output.WriteLine($"{device}: {Text(root, "status")} version {expected}");
                 waiting.Remove(device);
             }
-            else if (message.Topic.EndsWith("/rejected", StringComparison.Ordinal) && (answerVersion is null || answerVersion == expected))
+            else if (message.Topic == topics.ConfigRejected && (answerVersion is null || answerVersion == expected))
             {
                 var path = Text(root, "path") is { Length: > 0 } p ? $" at {p}" : string.Empty;
                 Output.WriteLine($"{device}: rejected version {expected}: {Text(root, "code")}{path}: {Text(root, "message")}");
@@ -136,11 +140,11 @@ internal sealed class FleetOperations(FleetConsole console, TextWriter output)
     /// <summary><c>cmd</c>: publishes to <c>cmd/&lt;name&gt;</c> with a response topic in the device's subtree and waits for the reply.</summary>
     public async Task<FleetOutcome> CommandAsync(string device, string name, byte[] payload, CancellationToken cancellationToken)
     {
-        // Inside the device's subtree: a per-device ACL lets the device write nowhere else.
-        var replyTopic = Topic(device, $"replies/{console.ClientId}");
+        var topics = new FleetTopics(Fleet, device);
+        var replyTopic = topics.Replies(console.ClientId);
         var correlation = Guid.NewGuid().ToByteArray();
         await console.SubscribeAsync([replyTopic], cancellationToken);
-        await console.PublishAsync(Topic(device, $"cmd/{name}"), payload, retain: false, replyTopic, correlation, cancellationToken);
+        await console.PublishAsync(topics.Command(name), payload, retain: false, replyTopic, correlation, cancellationToken);
         var deadline = DateTimeOffset.UtcNow + console.Settings.Timeout;
         while (await console.ReceiveAsync(deadline, cancellationToken) is { } message)
         {
@@ -161,7 +165,8 @@ internal sealed class FleetOperations(FleetConsole console, TextWriter output)
     /// <summary><c>watch</c>: prints events and telemetry, one line each, until cancelled or <paramref name="count"/> lines.</summary>
     public async Task<FleetOutcome> WatchAsync(int? count, CancellationToken cancellationToken)
     {
-        await console.SubscribeAsync([Topic("+", "events"), Topic("+", "telemetry/+")], cancellationToken);
+        var all = FleetTopics.AnyDevice(Fleet);
+        await console.SubscribeAsync([all.Events, all.TelemetryFilter], cancellationToken);
         Output.WriteLine($"watching fleet '{Fleet}' at {console.Settings.Endpoint} (Ctrl-C to stop)");
         var printed = 0;
         try
@@ -185,11 +190,11 @@ internal sealed class FleetOperations(FleetConsole console, TextWriter output)
 
     private async Task<SortedDictionary<string, string>> RetainedStatesAsync(CancellationToken cancellationToken)
     {
-        await console.SubscribeAsync([Topic("+", "state")], cancellationToken);
+        await console.SubscribeAsync([FleetTopics.AnyDevice(Fleet).State], cancellationToken);
         var states = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var message in await console.SyncAsync(cancellationToken))
         {
-            if (message.Payload.Length > 0 && message.Level(2) is { } device && message.Topic.EndsWith("/state", StringComparison.Ordinal))
+            if (message.Payload.Length > 0 && DeviceOf(message) is { } device && message.Topic == new FleetTopics(Fleet, device).State)
             {
                 states[device] = message.Text;
             }

@@ -1,0 +1,3 @@
+using StepAudio.FleetTool;
+
+return await FleetCommandLine.InvokeAsync(args);
