@@ -8,24 +8,22 @@ namespace StepAudio.Appliance.Audio.Alsa;
 /// sink. Overruns are recovered with snd_pcm_recover and counted; a device that fails or vanishes (ENODEV, EBADFD, or
 /// one that cannot open) is closed and reopened with exponential backoff while <see cref="Fault"/> says why.
 /// </summary>
-public sealed partial class AlsaCapture : IAudioCapture
+public sealed partial class AlsaCapture : IAudioCapture, IPcmStreamLoop
 {
     private const string Direction = "capture";
     private static readonly TimeSpan StopJoinTimeout = TimeSpan.FromSeconds(5);
 
     private readonly AlsaCaptureOptions _options;
-    private readonly IPcmOpener _opener;
+    private readonly PcmReopenSupervisor _supervisor;
     private readonly ILogger _logger;
     private readonly AudioMetrics _metrics;
     private readonly bool _ownsMetrics;
-    private readonly TimeProvider _time;
     private readonly ManualResetEventSlim _stopSignal = new(false);
 
     private Thread? _thread;
     private IAudioFrameSink? _sink;
     private volatile bool _stopRequested;
     private volatile AudioStreamFormat? _format;
-    private volatile AudioDeviceFault? _fault;
     private long _xruns;
     private byte[] _raw = [];
     private float[] _samples = [];
@@ -43,16 +41,21 @@ public sealed partial class AlsaCapture : IAudioCapture
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(opener);
         _options = options;
-        _opener = opener;
         _logger = logger ?? NullLogger.Instance;
         _ownsMetrics = metrics is null;
         _metrics = metrics ?? new AudioMetrics();
-        _time = time;
+        _supervisor = new PcmReopenSupervisor(
+            opener,
+            new PcmRequest(options.Device, PcmDirection.Capture, options.SampleFormat, options.SampleRate, options.Channels, options.PeriodFrames, options.BufferFrames),
+            TimeSpan.FromMilliseconds(options.ReopenInitialDelayMs),
+            TimeSpan.FromMilliseconds(options.ReopenMaxDelayMs),
+            _metrics,
+            time);
     }
 
     public AudioStreamFormat? Format => _format;
 
-    public AudioDeviceFault? Fault => _fault;
+    public AudioDeviceFault? Fault => _supervisor.Fault;
 
     public long Xruns => Interlocked.Read(ref _xruns);
 
@@ -117,54 +120,11 @@ public sealed partial class AlsaCapture : IAudioCapture
         }
     }
 
-    private void Run()
-    {
-        var backoff = new ReopenBackoff(
-            TimeSpan.FromMilliseconds(_options.ReopenInitialDelayMs), TimeSpan.FromMilliseconds(_options.ReopenMaxDelayMs));
-        var request = new PcmRequest(
-            _options.Device, PcmDirection.Capture, _options.SampleFormat, _options.SampleRate, _options.Channels,
-            _options.PeriodFrames, _options.BufferFrames);
-        var reopening = false;
+    private void Run() => _supervisor.Run(this);
 
-        while (!_stopRequested)
-        {
-            IPcmDevice device;
-            try
-            {
-                device = _opener.Open(request);
-            }
-            catch (AlsaException ex)
-            {
-                if (!WaitAfterFailure(ref backoff, ex.Message, ex.ErrorCode))
-                {
-                    break;
-                }
+    bool IPcmStreamLoop.StopRequested => _stopRequested;
 
-                reopening = true;
-                continue;
-            }
-
-            var error = 0;
-            using (device)
-            {
-                OnOpened(device, reopening, ref backoff);
-                error = ReadUntilStoppedOrFailed(device);
-                _format = null;
-            }
-
-            if (error < 0)
-            {
-                Log.DeviceFailed(_logger, _options.Device, LibAsound.StrError(error), error);
-                reopening = true;
-                if (!WaitAfterFailure(ref backoff, $"reading failed: {LibAsound.StrError(error)} ({error})", error))
-                {
-                    break;
-                }
-            }
-        }
-    }
-
-    private void OnOpened(IPcmDevice device, bool reopening, ref ReopenBackoff backoff)
+    void IPcmStreamLoop.OnOpened(IPcmDevice device)
     {
         var format = device.Format;
         var samplesPerPeriod = format.PeriodFrames * format.Channels;
@@ -178,21 +138,30 @@ public sealed partial class AlsaCapture : IAudioCapture
 
         _format = format;
         Log.Opened(_logger, format.Device, format.SampleFormat, format.SampleRate, format.Channels, format.PeriodFrames, format.BufferFrames);
-        if (reopening)
-        {
-            _metrics.RecordReopen(Direction, _options.Device);
-        }
-
-        backoff.Reset();
-        if (_fault is not null)
-        {
-            _fault = null;
-            Log.Recovered(_logger, _options.Device);
-            FaultChanged?.Invoke(this, new AudioDeviceFaultEventArgs(null));
-        }
-
         Opened?.Invoke(this, format);
     }
+
+    int IPcmStreamLoop.Stream(IPcmDevice device) => ReadUntilStoppedOrFailed(device);
+
+    void IPcmStreamLoop.OnClosed() => _format = null;
+
+    void IPcmStreamLoop.OnStreamFailed(int error) => Log.DeviceFailed(_logger, _options.Device, LibAsound.StrError(error), error);
+
+    void IPcmStreamLoop.OnFaultChanged(AudioDeviceFault? fault)
+    {
+        if (fault is null)
+        {
+            Log.Recovered(_logger, _options.Device);
+        }
+        else
+        {
+            Log.OpenFailed(_logger, _options.Device, fault.Message, fault.Attempts, fault.NextAttemptIn.TotalMilliseconds);
+        }
+
+        FaultChanged?.Invoke(this, new AudioDeviceFaultEventArgs(fault));
+    }
+
+    bool IPcmStreamLoop.WaitBeforeReopen(TimeSpan delay) => !_stopSignal.Wait(delay);
 
     /// <summary>The per-period loop. Returns 0 when stopped, or the error that ended the stream.</summary>
     private int ReadUntilStoppedOrFailed(IPcmDevice device)
@@ -239,18 +208,6 @@ public sealed partial class AlsaCapture : IAudioCapture
         }
 
         return 0;
-    }
-
-    /// <summary>Records the fault, then waits out the backoff. False when a stop arrived while waiting.</summary>
-    private bool WaitAfterFailure(ref ReopenBackoff backoff, string message, int errorCode)
-    {
-        var delay = backoff.Next();
-        var since = _fault?.Since ?? _time.GetUtcNow();
-        var fault = new AudioDeviceFault(_options.Device, message, errorCode, since, backoff.Attempts, delay);
-        _fault = fault;
-        Log.OpenFailed(_logger, _options.Device, message, backoff.Attempts, delay.TotalMilliseconds);
-        FaultChanged?.Invoke(this, new AudioDeviceFaultEventArgs(fault));
-        return !_stopSignal.Wait(delay);
     }
 
     private static partial class Log

@@ -205,18 +205,11 @@ public sealed partial class AlsaPlayback
     }
 
     /// <summary>
-    /// Records the fault and waits out the backoff. Meanwhile audio handed in is discarded and replies and stops
-    /// complete at once, so the rest of the appliance keeps running without a speaker.
+    /// Waits out the backoff before a reopen. Meanwhile audio handed in is discarded and replies and stops complete at
+    /// once, so the rest of the appliance keeps running without a speaker.
     /// </summary>
-    private void WaitAfterFailure(ref ReopenBackoff backoff, string message, int errorCode)
+    bool IPcmStreamLoop.WaitBeforeReopen(TimeSpan delay)
     {
-        var delay = backoff.Next();
-        var since = _fault?.Since ?? _time.GetUtcNow();
-        var fault = new AudioDeviceFault(_options.Device, message, errorCode, since, backoff.Attempts, delay);
-        _fault = fault;
-        Log.OpenFailed(_logger, _options.Device, message, backoff.Attempts, delay.TotalMilliseconds);
-        FaultChanged?.Invoke(this, new AudioDeviceFaultEventArgs(fault));
-
         var deadline = _time.GetTimestamp() + (long)(delay.TotalSeconds * _time.TimestampFrequency);
         while (!_disposed)
         {
@@ -228,11 +221,13 @@ public sealed partial class AlsaPlayback
             var remaining = deadline - _time.GetTimestamp();
             if (remaining <= 0)
             {
-                return;
+                return true;
             }
 
             _wake.Wait(TimeSpan.FromSeconds(remaining / (double)_time.TimestampFrequency));
         }
+
+        return false;
     }
 
     private void CompletePending()

@@ -11,13 +11,13 @@ namespace StepAudio.Appliance.Audio.Alsa;
 /// with backoff while queued audio is discarded, so the pipeline never blocks on a missing speaker.
 /// </summary>
 /// <remarks><see cref="WriteAsync"/> and <see cref="CompleteReplyAsync"/> expect one caller at a time (the reply pipeline).</remarks>
-public sealed partial class AlsaPlayback : IAudioPlayback
+public sealed partial class AlsaPlayback : IAudioPlayback, IPcmStreamLoop
 {
     private const string Direction = "playback";
     private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(5);
 
     private readonly AlsaPlaybackOptions _options;
-    private readonly IPcmOpener _opener;
+    private readonly PcmReopenSupervisor _supervisor;
     private readonly ILogger _logger;
     private readonly AudioMetrics _metrics;
     private readonly bool _ownsMetrics;
@@ -32,7 +32,6 @@ public sealed partial class AlsaPlayback : IAudioPlayback
     private PlaybackRenderer? _renderer;
     private volatile bool _disposed;
     private volatile AudioStreamFormat? _format;
-    private volatile AudioDeviceFault? _fault;
     private float _volume;
     private long _xruns;
     private int _writerWaiting;
@@ -55,11 +54,17 @@ public sealed partial class AlsaPlayback : IAudioPlayback
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(opener);
         _options = options;
-        _opener = opener;
         _logger = logger ?? NullLogger.Instance;
         _ownsMetrics = metrics is null;
         _metrics = metrics ?? new AudioMetrics();
         _time = time;
+        _supervisor = new PcmReopenSupervisor(
+            opener,
+            new PcmRequest(options.Device, PcmDirection.Playback, options.SampleFormat, options.SampleRate, options.Channels, options.PeriodFrames, options.BufferFrames),
+            TimeSpan.FromMilliseconds(options.ReopenInitialDelayMs),
+            TimeSpan.FromMilliseconds(options.ReopenMaxDelayMs),
+            _metrics,
+            time);
         _volume = options.Volume;
         _queue = new SampleQueue((int)Math.Max(1024, (long)options.InputSampleRate * options.QueueMs / 1000));
     }
@@ -83,7 +88,7 @@ public sealed partial class AlsaPlayback : IAudioPlayback
 
     public AudioStreamFormat? Format => _format;
 
-    public AudioDeviceFault? Fault => _fault;
+    public AudioDeviceFault? Fault => _supervisor.Fault;
 
     public long Xruns => Interlocked.Read(ref _xruns);
 
@@ -188,47 +193,13 @@ public sealed partial class AlsaPlayback : IAudioPlayback
 
     private void Run()
     {
-        var backoff = new ReopenBackoff(
-            TimeSpan.FromMilliseconds(_options.ReopenInitialDelayMs), TimeSpan.FromMilliseconds(_options.ReopenMaxDelayMs));
-        var request = new PcmRequest(
-            _options.Device, PcmDirection.Playback, _options.SampleFormat, _options.SampleRate, _options.Channels,
-            _options.PeriodFrames, _options.BufferFrames);
-        var reopening = false;
-
-        while (!_disposed)
-        {
-            IPcmDevice device;
-            try
-            {
-                device = _opener.Open(request);
-            }
-            catch (AlsaException ex)
-            {
-                reopening = true;
-                WaitAfterFailure(ref backoff, ex.Message, ex.ErrorCode);
-                continue;
-            }
-
-            int error;
-            using (device)
-            {
-                OnOpened(device, reopening, ref backoff);
-                error = PlayUntilDisposedOrFailed(device, _renderer!);
-                _format = null;
-            }
-
-            if (error < 0)
-            {
-                Log.DeviceFailed(_logger, _options.Device, LibAsound.StrError(error), error);
-                reopening = true;
-                WaitAfterFailure(ref backoff, $"writing failed: {LibAsound.StrError(error)} ({error})", error);
-            }
-        }
-
+        _supervisor.Run(this);
         CompletePending();
     }
 
-    private void OnOpened(IPcmDevice device, bool reopening, ref ReopenBackoff backoff)
+    bool IPcmStreamLoop.StopRequested => _disposed;
+
+    void IPcmStreamLoop.OnOpened(IPcmDevice device)
     {
         var format = device.Format;
         // Built once per open for whatever the device agreed to; the gain carries over so a reopen does not jump.
@@ -238,20 +209,27 @@ public sealed partial class AlsaPlayback : IAudioPlayback
         _tap = _reference is null ? null : new PlaybackReferenceTap(_reference, format);
         _format = format;
         Log.Opened(_logger, format.Device, format.SampleFormat, format.SampleRate, format.Channels, format.PeriodFrames, format.BufferFrames, SampleRate);
-        if (reopening)
-        {
-            _metrics.RecordReopen(Direction, _options.Device);
-        }
-
-        backoff.Reset();
-        if (_fault is not null)
-        {
-            _fault = null;
-            Log.Recovered(_logger, _options.Device);
-            FaultChanged?.Invoke(this, new AudioDeviceFaultEventArgs(null));
-        }
-
         Opened?.Invoke(this, format);
+    }
+
+    int IPcmStreamLoop.Stream(IPcmDevice device) => PlayUntilDisposedOrFailed(device, _renderer!);
+
+    void IPcmStreamLoop.OnClosed() => _format = null;
+
+    void IPcmStreamLoop.OnStreamFailed(int error) => Log.DeviceFailed(_logger, _options.Device, LibAsound.StrError(error), error);
+
+    void IPcmStreamLoop.OnFaultChanged(AudioDeviceFault? fault)
+    {
+        if (fault is null)
+        {
+            Log.Recovered(_logger, _options.Device);
+        }
+        else
+        {
+            Log.OpenFailed(_logger, _options.Device, fault.Message, fault.Attempts, fault.NextAttemptIn.TotalMilliseconds);
+        }
+
+        FaultChanged?.Invoke(this, new AudioDeviceFaultEventArgs(fault));
     }
 
     /// <summary>A pending <see cref="CompleteReplyAsync"/>: the reply ends at stream position <see cref="EndsAt"/>.</summary>
