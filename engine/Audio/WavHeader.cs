@@ -24,8 +24,8 @@ internal static class WavHeader
     /// <summary>Where the <c>data</c> chunk's size field sits.</summary>
     public static int DataSizeOffset(WavSampleFormat format) => Length(format) - 4;
 
-    /// <summary>Where the <c>fact</c> chunk's frame count sits, or -1 when the format has none.</summary>
-    public static int FactFramesOffset(WavSampleFormat format) => format == WavSampleFormat.Float32 ? 46 : -1;
+    /// <summary>Where the <c>fact</c> chunk's frame count sits; null when the format has no <c>fact</c> chunk.</summary>
+    public static int? FactFramesOffset(WavSampleFormat format) => format == WavSampleFormat.Float32 ? 46 : null;
 
     /// <summary>The largest data chunk that keeps the RIFF size inside 32 bits (padding included).</summary>
     public static long MaxDataBytes(WavSampleFormat format) => uint.MaxValue - (Length(format) - 8) - 1;

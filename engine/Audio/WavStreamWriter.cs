@@ -14,7 +14,7 @@ public sealed class WavStreamWriter : IDisposable
     private readonly bool _leaveOpen;
     private readonly WavSampleFormat _format;
     private readonly int _channels;
-    private readonly long _headerPosition;
+    private readonly long? _headerPosition; // null on a stream that cannot seek: the header is not patched
     private readonly byte[] _scratch = new byte[ScratchBytes];
     private long _dataBytes;
     private bool _completed;
@@ -33,7 +33,7 @@ public sealed class WavStreamWriter : IDisposable
         _leaveOpen = leaveOpen;
         _format = format;
         _channels = channels;
-        _headerPosition = stream.CanSeek ? stream.Position : -1;
+        _headerPosition = stream.CanSeek ? stream.Position : null;
 
         Span<byte> header = stackalloc byte[WavHeader.Length(format)];
         WavHeader.Write(header, format, sampleRate, channels, WavHeader.UnknownSize, WavHeader.UnknownSize);
@@ -86,16 +86,16 @@ public sealed class WavStreamWriter : IDisposable
             _stream.WriteByte(0);
         }
 
-        if (_headerPosition >= 0)
+        if (_headerPosition is { } headerPosition)
         {
             var end = _stream.Position;
             var dataBytes = (uint)_dataBytes;
             Span<byte> field = stackalloc byte[4];
-            Patch(WavHeader.RiffSizeOffset, WavHeader.RiffSize(_format, dataBytes), field);
-            Patch(WavHeader.DataSizeOffset(_format), dataBytes, field);
-            if (WavHeader.FactFramesOffset(_format) is var factOffset and >= 0)
+            Patch(headerPosition, WavHeader.RiffSizeOffset, WavHeader.RiffSize(_format, dataBytes), field);
+            Patch(headerPosition, WavHeader.DataSizeOffset(_format), dataBytes, field);
+            if (WavHeader.FactFramesOffset(_format) is { } factOffset)
             {
-                Patch(factOffset, (uint)(_dataBytes / (_channels * WavSampleCodec.BytesPerSample(_format))), field);
+                Patch(headerPosition, factOffset, (uint)(_dataBytes / (_channels * WavSampleCodec.BytesPerSample(_format))), field);
             }
 
             _stream.Position = end;
@@ -158,10 +158,10 @@ public sealed class WavStreamWriter : IDisposable
         }
     }
 
-    private void Patch(int offset, uint value, Span<byte> field)
+    private void Patch(long headerPosition, int offset, uint value, Span<byte> field)
     {
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(field, value);
-        _stream.Position = _headerPosition + offset;
+        _stream.Position = headerPosition + offset;
         _stream.Write(field);
     }
 }

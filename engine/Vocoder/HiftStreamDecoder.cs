@@ -22,7 +22,7 @@ internal sealed class HiftStreamDecoder : IDisposable
     private readonly float[] _speechTail;
     private readonly float[] _fadeWindow;
     private int _cachedFrames;
-    private int _fadeWindowOverlap = -1;
+    private int? _fadeWindowOverlap; // the overlap _fadeWindow was made for; null before the first
     private float[] _mel = [];
     private float[] _pcm = [];
     private float[] _source = [];

@@ -48,7 +48,7 @@ public sealed partial class ListeningLoop : IDisposable
     private long _busyTicks;
     private readonly float[] _recentEnergy = new float[32];
     private int _recentEnergyIndex;
-    private double _noiseFloor = double.NaN;
+    private double? _noiseFloor; // null until the first frame
 
     public ListeningLoop(
         WakeWordDetector wakeWord,
@@ -316,7 +316,7 @@ public sealed partial class ListeningLoop : IDisposable
         _recentEnergy[_recentEnergyIndex] = energy;
         _recentEnergyIndex = (_recentEnergyIndex + 1) % _recentEnergy.Length;
         var floor = Math.Max(energy, 1e-10);
-        _noiseFloor = double.IsNaN(_noiseFloor) || floor < _noiseFloor ? floor : _noiseFloor * 1.002;
+        _noiseFloor = _noiseFloor is { } tracked && floor >= tracked ? tracked * 1.002 : floor;
     }
 
     private double SignalToNoiseDb()
@@ -327,7 +327,7 @@ public sealed partial class ListeningLoop : IDisposable
             peak = Math.Max(peak, energy);
         }
 
-        return Math.Round(10 * Math.Log10(Math.Max(peak, 1e-10) / Math.Max(_noiseFloor, 1e-10)), 1);
+        return Math.Round(10 * Math.Log10(Math.Max(peak, 1e-10) / Math.Max(_noiseFloor ?? 0, 1e-10)), 1);
     }
 
     private static async Task<AudioTokens> CompleteAndDispose(TokenizerSession session)

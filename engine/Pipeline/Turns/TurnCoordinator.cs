@@ -218,7 +218,7 @@ public sealed partial class TurnCoordinator : IDisposable
     /// speech resumed); closing the request happens in the background so the signal loop never
     /// waits on the network or the tokenizer.
     /// </summary>
-    private Task CancelSpeculationAsync(bool emit, double atMs = double.NaN)
+    private Task CancelSpeculationAsync(bool emit, double? atMs = null)
     {
         var speculation = _speculation;
         if (speculation is null)
@@ -229,7 +229,7 @@ public sealed partial class TurnCoordinator : IDisposable
         _speculation = null;
         if (emit)
         {
-            Emit(new SpeculationCancelled(double.IsNaN(atMs) ? _timeline.NowMs : atMs, speculation.TurnId));
+            Emit(new SpeculationCancelled(atMs ?? _timeline.NowMs, speculation.TurnId));
         }
 
         _closing = Task.WhenAll(_closing, speculation.DisposeAsync().AsTask());

@@ -6,7 +6,7 @@ namespace StepAudio.Engine.Vocoder.Flow;
 internal sealed class OnnxFlowEstimator : IFlowEstimator, IDisposable
 {
     private readonly ModelRunner _runner;
-    private int _generation = -1;
+    private int? _generation; // the batch generation the bound tensors belong to; null before the first
 
     public OnnxFlowEstimator(OnnxModel model)
     {
