@@ -1,5 +1,6 @@
 using StepAudio.Engine.Audio;
 using Xunit;
+using StepAudio.TestSupport.Allocation;
 
 namespace StepAudio.Engine.Tests.Audio;
 
@@ -72,13 +73,15 @@ public sealed class CaptureFrontEndTests
         var mono = new float[stage.MaxOutputSamples];
         stage.Process(interleaved, mono);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 50; i++)
+        var allocated = AllocationMeter.Measure(() =>
         {
-            stage.Process(interleaved, mono);
-        }
+            for (var i = 0; i < 50; i++)
+            {
+                stage.Process(interleaved, mono);
+            }
+        });
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 
     [Fact]

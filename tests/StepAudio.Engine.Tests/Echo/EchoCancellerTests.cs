@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using StepAudio.Engine.Echo;
 using StepAudio.TestSupport.Room;
 using Xunit.Abstractions;
+using StepAudio.TestSupport.Allocation;
 
 namespace StepAudio.Engine.Tests.Echo;
 
@@ -59,14 +60,15 @@ public sealed class EchoCancellerTests(ITestOutputHelper output)
             Step();
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
+        var allocated = AllocationMeter.Measure(() =>
         {
-            reference.Write(reply.AsSpan(i * 512, 512));
-            stage.Process(captured, cleaned);
-        }
+            for (var i = 0; i < 100; i++)
+            {
+                reference.Write(reply.AsSpan(i * 512, 512));
+                stage.Process(captured, cleaned);
+            }
+        });
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
         Assert.True(stage.CancelledBlocks >= 100, "the measured blocks went through the canceller");
     }

@@ -6,6 +6,7 @@ using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vad;
 using StepAudio.Engine.WakeWord;
 using StepAudio.TestSupport;
+using StepAudio.TestSupport.Allocation;
 
 namespace StepAudio.Engine.Tests.Pipeline;
 
@@ -102,13 +103,13 @@ public sealed class ListeningLoopTests(ModelsFixture models, ContractModelsFixtu
 
     private static long Measure(ListeningLoop loop, float[] frame, int frames)
     {
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < frames; i++)
+        return AllocationMeter.Measure(() =>
         {
-            loop.Process(frame);
-        }
-
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+            for (var i = 0; i < frames; i++)
+            {
+                loop.Process(frame);
+            }
+        });
     }
 
     private ListeningLoop NewLoop() => new(

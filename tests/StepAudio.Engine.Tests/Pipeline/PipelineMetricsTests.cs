@@ -9,9 +9,10 @@ public sealed class PipelineMetricsTests
     [Fact]
     public void OnEvent_WhenATurnRunsItsCourse_RecordsWakeSpeculationOutcomeAndStageLatencies()
     {
-        using var metrics = new PipelineMetrics();
+        using var meters = new OwnMeters();
+        using var metrics = new PipelineMetrics(meters);
         var measured = new List<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
-        using var listener = Listen(metrics, measured);
+        using var listener = Listen(meters, measured);
 
         metrics.OnEvent(new WakeDetected(1000, 1, "hey_jarvis", 0.9, 20));
         metrics.OnEvent(new SpeculationStarted(2000, 1, 10));
@@ -45,9 +46,10 @@ public sealed class PipelineMetricsTests
     [Fact]
     public void OnEvent_WhenTurnFailsOrIsCancelled_CountsTheOutcomeAndTheError()
     {
-        using var metrics = new PipelineMetrics();
+        using var meters = new OwnMeters();
+        using var metrics = new PipelineMetrics(meters);
         var measured = new List<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
-        using var listener = Listen(metrics, measured);
+        using var listener = Listen(meters, measured);
 
         metrics.OnEvent(new TurnFailed(1, 1, TurnFailureStage.Server, "Unreachable", "refused"));
         metrics.OnEvent(new TurnEnded(2, 2, Reply: null));
@@ -58,14 +60,15 @@ public sealed class PipelineMetricsTests
         Assert.DoesNotContain(measured, m => m.Instrument == "stepaudio.turn.stage_latency");
     }
 
-    private static MeterListener Listen(PipelineMetrics metrics, List<(string, double, Dictionary<string, object?>)> measured)
+    // Only this test's meter: a listener keyed on the meter's name would also hear every other test's pipeline, on
+    // their threads.
+    private static MeterListener Listen(OwnMeters meters, List<(string, double, Dictionary<string, object?>)> measured)
     {
-        _ = metrics;
         var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Meter.Name == PipelineMetrics.MeterName)
+                if (meters.Owns(instrument.Meter))
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
@@ -86,5 +89,38 @@ public sealed class PipelineMetricsTests
         }
 
         return result;
+    }
+
+    /// <summary>Meters of this test alone, told apart from other tests' meters of the same name by reference.</summary>
+    private sealed class OwnMeters : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            lock (_meters)
+            {
+                _meters.Add(meter);
+            }
+
+            return meter;
+        }
+
+        public bool Owns(Meter meter)
+        {
+            lock (_meters)
+            {
+                return _meters.Contains(meter);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var meter in _meters)
+            {
+                meter.Dispose();
+            }
+        }
     }
 }

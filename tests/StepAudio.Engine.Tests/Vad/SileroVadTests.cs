@@ -1,5 +1,6 @@
 using StepAudio.TestSupport;
 using StepAudio.Engine.Vad;
+using StepAudio.TestSupport.Allocation;
 
 namespace StepAudio.Engine.Tests.Vad;
 
@@ -73,13 +74,15 @@ public sealed class SileroVadTests(ModelsFixture models)
             vad.Process(frame);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
+        var allocated = AllocationMeter.Measure(() =>
         {
-            vad.Process(frame);
-        }
+            for (var i = 0; i < 100; i++)
+            {
+                vad.Process(frame);
+            }
+        });
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 
     private static float[] Run(SileroVad vad, float[] audio)

@@ -5,6 +5,7 @@ using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Vocoder.Flow;
 using Xunit;
 using Xunit.Abstractions;
+using StepAudio.TestSupport.Allocation;
 
 namespace StepAudio.Engine.Tests.Vocoder;
 
@@ -81,14 +82,16 @@ public sealed class VocoderChunkPlanTests(ContractVocoderDirectory models, ITest
         var chunks = 0;
         foreach (var id in ids)
         {
-            var before = GC.GetAllocatedBytesForCurrentThread();
+            var window = AllocationMeter.Open();
+            var ran = 0;
             session.Append(id);
             while (session.TryRunChunk(out _))
             {
-                chunks++;
+                ran++;
             }
 
-            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            allocated += window.Close();
+            chunks += ran;
         }
 
         session.Finish();
@@ -109,26 +112,27 @@ public sealed class VocoderChunkPlanTests(ContractVocoderDirectory models, ITest
         SyncVocoding.Run(session, warm);
         SyncVocoding.Run(session, warm);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
         var samples = 0;
-        for (var utterance = 0; utterance < 5; utterance++)
+        var allocated = AllocationMeter.Measure(() =>
         {
-            // Other ids of the same length: the same chunk shapes, the final one included.
-            var ids = utterance % 2 == 0 ? warm : other;
-            session.Begin();
-            foreach (var id in ids)
+            for (var utterance = 0; utterance < 5; utterance++)
             {
-                session.Append(id);
-                while (session.TryRunChunk(out var pcm))
+                // Other ids of the same length: the same chunk shapes, the final one included.
+                var ids = utterance % 2 == 0 ? warm : other;
+                session.Begin();
+                foreach (var id in ids)
                 {
-                    samples += pcm.Length;
+                    session.Append(id);
+                    while (session.TryRunChunk(out var pcm))
+                    {
+                        samples += pcm.Length;
+                    }
                 }
+
+                samples += session.Finish().Length;
             }
+        });
 
-            samples += session.Finish().Length;
-        }
-
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         output.WriteLine($"{profileName}: 5 utterances, {samples} samples, {allocated} bytes allocated");
         Assert.Equal(0, allocated);
     }

@@ -1,6 +1,7 @@
 using StepAudio.Engine.Inference;
 using StepAudio.TestSupport;
 using StepAudio.Engine.WakeWord;
+using StepAudio.TestSupport.Allocation;
 
 namespace StepAudio.Engine.Tests.WakeWord;
 
@@ -129,13 +130,15 @@ public sealed class WakeWordDetectorTests(ModelsFixture models)
             detector.Process(frame, out _);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
+        var allocated = AllocationMeter.Measure(() =>
         {
-            detector.Process(frame, out _);
-        }
+            for (var i = 0; i < 100; i++)
+            {
+                detector.Process(frame, out _);
+            }
+        });
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 
     [Fact]
