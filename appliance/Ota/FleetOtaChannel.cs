@@ -29,6 +29,8 @@ public sealed partial class FleetOtaChannel : IOtaChannel, IDisposable
     private readonly FleetLink _link;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Lock _stateGate = new();
+    private OtaState? _reportedState;
     private readonly Channel<byte[]> _incoming = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(QueueLength)
     {
         SingleReader = true,
@@ -47,8 +49,17 @@ public sealed partial class FleetOtaChannel : IOtaChannel, IDisposable
         link.AddDirectSubscription(link.Topics.OtaJob, OnJobMessage, atLeastOnce: true);
     }
 
-    /// <summary>The agent's state for the <c>state</c> field of a malformed-job status; null leaves it out.</summary>
-    public Func<OtaState>? CurrentState { get; set; }
+    /// <summary>The state the agent last reported, for the <c>state</c> field of a malformed-job status; null until it reported one.</summary>
+    public OtaState? ReportedState
+    {
+        get
+        {
+            lock (_stateGate)
+            {
+                return _reportedState;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<OtaJob> ReadJobsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -75,6 +86,11 @@ public sealed partial class FleetOtaChannel : IOtaChannel, IDisposable
     public Task PublishStatusAsync(OtaStatus status, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(status);
+        lock (_stateGate)
+        {
+            _reportedState = status.State;
+        }
+
         return _link.PublishOnDeviceTopicAsync(_link.Topics.OtaStatus, OtaStatusJson.Write(status), cancellationToken: cancellationToken).AsTask();
     }
 
@@ -116,7 +132,7 @@ public sealed partial class FleetOtaChannel : IOtaChannel, IDisposable
             ["rejected"] = true,
             ["final"] = true,
         };
-        if (CurrentState?.Invoke() is { } state)
+        if (ReportedState is { } state)
         {
             document["state"] = state.ToString();
         }

@@ -88,7 +88,6 @@ internal static class OtaRegistration
                 new OtaDevice(sp.GetRequiredService<IDeviceActivity>(), sp.GetRequiredService<IHealthProbe>()),
                 agentOptions,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OtaAgent>>());
-            fleetChannel.CurrentState = () => agent.Record.State;
             return agent;
         });
         services.AddHostedService<OtaService>();

@@ -40,7 +40,7 @@ public sealed class FleetOtaChannelTests : IAsyncLifetime
         };
         var processor = new DesiredConfigProcessor(new DesiredConfigSource(new DesiredConfigStore(_dir)), [], options.MaxInboundPayloadBytes, NullLogger<DesiredConfigProcessor>.Instance);
         _link = new FleetLink(Options.Create(options), processor, new CommandDispatcher([], options.CommandTimeout, options.MaxInboundPayloadBytes));
-        _channel = new FleetOtaChannel(_link, TimeProvider.System, NullLogger<FleetOtaChannel>.Instance) { CurrentState = () => OtaState.Idle };
+        _channel = new FleetOtaChannel(_link, TimeProvider.System, NullLogger<FleetOtaChannel>.Instance);
         _fleet = await FleetObserver.ConnectAsync(_broker.Port, MosquittoBroker.FleetUser, MosquittoBroker.FleetPassword, [$"{Base}/#"]);
         _linkRun = Task.Run(() => _link.RunAsync(_stop.Token));
         await _fleet.WaitForAsync(m => m.Topic == $"{Base}/state" && m.Text == "online", what: "the device online");
@@ -120,6 +120,9 @@ public sealed class FleetOtaChannelTests : IAsyncLifetime
     [Fact]
     public async Task ReadJobs_WhenAJobIsMalformed_ReportsTheFieldOnStatusAndStillDeliversTheNextJob()
     {
+        // The agent reports its state first (as it does at start); a refusal says which state it is in.
+        await _channel.PublishStatusAsync(new OtaStatus(null, null, OtaState.Idle, OtaReason.None, "idle", 0, 0, DateTimeOffset.UtcNow), _stop.Token);
+        await _fleet.WaitForAsync(m => m.Topic == $"{Base}/ota/status", what: "the agent's status");
         await using var jobs = _channel.ReadJobsAsync(_stop.Token).GetAsyncEnumerator(_stop.Token);
         var next = jobs.MoveNextAsync().AsTask();
         var good = new OtaJob("job-good", "1.2.0", new Uri("https://updates.example/b.raucb"), 99, new string('b', 64), "stepaudio-edge", DateTimeOffset.UtcNow.AddHours(1));
@@ -131,7 +134,8 @@ public sealed class FleetOtaChannelTests : IAsyncLifetime
 
         Assert.True(await next.WaitAsync(_stop.Token));
         Assert.Equal("job-good", jobs.Current.JobId);
-        var refusals = await _fleet.WaitForCountAsync(m => m.Topic == $"{Base}/ota/status", 2, what: "malformed-job statuses");
+        var refusals = await _fleet.WaitForCountAsync(
+            m => m.Topic == $"{Base}/ota/status" && Encoding.UTF8.GetString(m.Payload).Contains(FleetOtaChannel.MalformedJobReason, StringComparison.Ordinal), 2, what: "malformed-job statuses");
         using var first = JsonDocument.Parse(refusals[0].Payload);
         Assert.Equal("job-bad", first.RootElement.GetProperty("jobId").GetString());
         Assert.Equal(FleetOtaChannel.MalformedJobReason, first.RootElement.GetProperty("reason").GetString());
