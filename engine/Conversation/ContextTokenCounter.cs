@@ -6,7 +6,7 @@ namespace StepAudio.Engine.Conversation;
 /// behave on average (a CJK character or a symbol about one token, a Latin word about one token per
 /// four characters). The estimate errs high for English so the budget is rarely overrun.
 /// </summary>
-public static class ContextTokenCounter
+internal static class ContextTokenCounter
 {
     /// <summary>Template tokens around each message: <c>&lt;|BOT|&gt;</c>, the role, the newline, <c>&lt;|EOT|&gt;</c>.</summary>
     public const int MessageOverhead = 4;

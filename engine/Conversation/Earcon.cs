@@ -5,7 +5,7 @@ namespace StepAudio.Engine.Conversation;
 /// before any spoken prompt exists. Each kind has its own pattern (falling for "unreachable", a double
 /// low tone for "error", ...), with raised-cosine edges so nothing clicks.
 /// </summary>
-public static class Earcon
+internal static class Earcon
 {
     private const double ToneSeconds = 0.16;
     private const double GapSeconds = 0.06;

@@ -10,7 +10,7 @@ namespace StepAudio.Engine.Conversation;
 /// renderer's identity (voice and vocoder): a changed text, voice or vocoder simply misses. Replaced through
 /// an <see cref="IAtomicFileWriter"/>, so a power cut never leaves half a clip that would later play as one.
 /// </summary>
-public sealed class OfflinePromptCache
+internal sealed class OfflinePromptCache
 {
     private readonly string _directory;
     private readonly IAtomicFileWriter _writer;

@@ -19,7 +19,7 @@ public enum OfflinePromptKind
 }
 
 /// <summary>Maps a failed turn to the prompt that says what happened.</summary>
-public static class OfflinePromptClassifier
+internal static class OfflinePromptClassifier
 {
     /// <summary>The prompt for <paramref name="error"/>, or false when it is not a link failure (the device's own fault is not the server's).</summary>
     public static bool TryClassify(Exception error, out OfflinePromptKind kind)

@@ -5,7 +5,7 @@ namespace StepAudio.Engine.Echo;
 /// <summary>The playback-to-capture delay found by <see cref="EchoDelayEstimator"/>.</summary>
 /// <param name="DelaySamples">How many samples after it was played the echo's direct path arrives.</param>
 /// <param name="Correlation">Normalised cross-correlation at that lag (0 to 1): how sure the estimate is.</param>
-public readonly record struct EchoDelayEstimate(int DelaySamples, double Correlation)
+internal readonly record struct EchoDelayEstimate(int DelaySamples, double Correlation)
 {
     /// <summary>The delay in milliseconds at 16 kHz.</summary>
     public double DelayMs => DelaySamples / 16.0;
@@ -16,7 +16,7 @@ public readonly record struct EchoDelayEstimate(int DelaySamples, double Correla
 /// (a diagnose tool and the tests use it to set <see cref="EchoCancellerOptions.PlaybackDelayMs"/>).
 /// A direct search over lags: it runs once, on seconds of audio, so its cost does not matter.
 /// </summary>
-public static class EchoDelayEstimator
+internal static class EchoDelayEstimator
 {
     /// <summary>
     /// The lag in [0, <paramref name="maxDelaySamples"/>] at which <paramref name="capture"/> best matches

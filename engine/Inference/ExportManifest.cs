@@ -11,7 +11,7 @@ namespace StepAudio.Engine.Inference;
 /// its name instead of running with mismatched parts. A directory without a manifest (a set the operator assembled
 /// by other means) is checked against CONTRACT.md alone.
 /// </summary>
-public static class ExportManifest
+internal static class ExportManifest
 {
     /// <summary>The manifest's file name at the model directory's root.</summary>
     public const string FileName = "manifest.json";

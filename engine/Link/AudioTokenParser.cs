@@ -5,7 +5,7 @@ namespace StepAudio.Engine.Link;
 /// across SSE events). Text that is not an audio token (EOS text, whitespace, stray words) is skipped;
 /// ids outside 0..5119 are counted in <see cref="RejectedCount"/> and dropped. Allocates nothing.
 /// </summary>
-public sealed class AudioTokenParser
+internal sealed class AudioTokenParser
 {
     // Longest digit run accepted; "<audio_00005119>" is not something a tokenizer emits.
     private const int MaxDigits = 5;

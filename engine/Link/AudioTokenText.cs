@@ -8,7 +8,7 @@ namespace StepAudio.Engine.Link;
 /// <c>&lt;audio_{1024+m}&gt;</c> (1024..5119), concatenated with no separator. The LLM id of
 /// <c>&lt;audio_n&gt;</c> is 65536 + n.
 /// </summary>
-public static class AudioTokenText
+internal static class AudioTokenText
 {
     /// <summary>Number of audio token ids (1024 vq02 + 4096 vq06).</summary>
     public const int CodebookSize = 5120;

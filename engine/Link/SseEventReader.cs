@@ -10,7 +10,7 @@ namespace StepAudio.Engine.Link;
 /// allocates nothing per event. <see cref="ParseCompletionChunk"/> reads the OpenAI chunk inside an event.
 /// The stream is not owned: dispose it separately.
 /// </summary>
-public sealed class SseEventReader : IDisposable
+internal sealed class SseEventReader : IDisposable
 {
     private const int InitialBufferSize = 16 * 1024;
     private static ReadOnlySpan<byte> DoneMarker => "[DONE]"u8;

@@ -1,7 +1,7 @@
 namespace StepAudio.Engine.Tools;
 
 /// <summary>A tool call's arguments are missing, of the wrong type or out of range; the message names the field.</summary>
-public sealed class ToolArgumentException : Exception
+internal sealed class ToolArgumentException : Exception
 {
     public ToolArgumentException()
     {

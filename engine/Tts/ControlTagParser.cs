@@ -6,7 +6,7 @@ namespace StepAudio.Engine.Tts;
 /// unclosed bracket is left as plain text: the model then reads it as words, which is what the
 /// reference does with it too.
 /// </summary>
-public static class ControlTagParser
+internal static class ControlTagParser
 {
     private static readonly Dictionary<string, (ControlTagKind Kind, int[]? Intensities)> s_tags = new(StringComparer.Ordinal)
     {

@@ -13,7 +13,7 @@ namespace StepAudio.Engine.Tts;
 /// device cannot resample a token, so it checks the stream instead (<see cref="RepetitionGuardMonitor"/>)
 /// and reports a server that lets banned ids through.
 /// </remarks>
-public static class RepetitionGuard
+internal static class RepetitionGuard
 {
     /// <summary>Ids looked back over, the newest included.</summary>
     public const int Window = 10;
@@ -59,7 +59,7 @@ public static class RepetitionGuard
 /// banned: a server that applies the guard never produces one. Keeps the last
 /// <see cref="RepetitionGuard.Window"/> ids in a ring, so checking an id allocates nothing.
 /// </summary>
-public sealed class RepetitionGuardMonitor
+internal sealed class RepetitionGuardMonitor
 {
     private readonly int[] _ring = new int[RepetitionGuard.Window];
     private int _count;

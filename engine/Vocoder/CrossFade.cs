@@ -6,7 +6,7 @@ namespace StepAudio.Engine.Vocoder;
 /// halves sum to about 1.08, a level bump of 8 % that starts and ends with a step at the fade's edges.
 /// Normalised, two equal signals fade into themselves and the fade adds no step of its own.
 /// </summary>
-public static class CrossFade
+internal static class CrossFade
 {
     /// <summary>Writes the normalised fade window of length <c>2 * overlap</c> (rising half, then falling half).</summary>
     public static void Window(int overlap, Span<float> window)

@@ -6,7 +6,7 @@ namespace StepAudio.Engine.Vocoder;
 /// and nothing needs to be stored however long the utterance is. Standard normal via Box-Muller over a
 /// SplitMix64 counter hash.
 /// </summary>
-public static class GaussianNoise
+internal static class GaussianNoise
 {
     /// <summary>Fills channel-major rows (<paramref name="stride"/> floats per bin) with noise for absolute frames <paramref name="firstFrame"/>...</summary>
     public static void Fill(ulong seed, long firstFrame, int frames, int bins, Span<float> destination, int stride, int offset)

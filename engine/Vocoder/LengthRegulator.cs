@@ -5,7 +5,7 @@ namespace StepAudio.Engine.Vocoder;
 /// frames by linear interpolation along time (torch <c>F.interpolate(mode='linear', align_corners=False)</c>).
 /// The learned conv stack that follows it lives in <c>flow_regulator.onnx</c>.
 /// </summary>
-public static class LengthRegulator
+internal static class LengthRegulator
 {
     /// <summary>
     /// torch semantics for an output size: frame <c>i</c> reads source position

@@ -8,7 +8,7 @@ namespace StepAudio.Engine.Voice;
 /// side, magnitude <c>sqrt(re^2 + im^2 + 1e-9)</c>, natural log floored at 1e-5. Output is
 /// frame-major <c>[frames * 80]</c>, as <see cref="Vocoder.SpeakerPrompt.Mel"/> expects.
 /// </summary>
-public sealed class PromptMelSpectrogram
+internal sealed class PromptMelSpectrogram
 {
     /// <summary>Mel bins.</summary>
     public const int Bins = 80;

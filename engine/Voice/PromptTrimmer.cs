@@ -8,7 +8,7 @@ namespace StepAudio.Engine.Voice;
 /// 0.27 s long: the 50 ms and the 220 ms after the voiced part are inside that 0.27 s, and the window is
 /// zero-padded on the right where the recording ends first.
 /// </summary>
-public static class PromptTrimmer
+internal static class PromptTrimmer
 {
     private const int FrameLength = 512;
     private const int Hop = 128;

@@ -10,7 +10,7 @@ namespace StepAudio.Engine.Voice;
 /// normalised, trimmed 16 kHz prompt; the CAM++ embedding from the untouched 16 kHz prompt; the
 /// prompt mel from the untouched prompt at the vocoder's rate.
 /// </summary>
-public static class SpeakerPromptAnalysis
+internal static class SpeakerPromptAnalysis
 {
     /// <summary>Runs the tokenizer, CAM++ and the mel on <paramref name="wav"/>.</summary>
     /// <exception cref="WavFormatException">The recording is too short to give any audio tokens (the message names it).</exception>

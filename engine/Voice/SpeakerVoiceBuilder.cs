@@ -9,7 +9,7 @@ namespace StepAudio.Engine.Voice;
 /// Turns a prompt recording into a <see cref="SpeakerVoice"/> without the cache, every part computed
 /// afresh (<see cref="SpeakerPromptAnalysis"/>). The service goes through <see cref="SpeakerPromptStore"/>.
 /// </summary>
-public static class SpeakerVoiceBuilder
+internal static class SpeakerVoiceBuilder
 {
     /// <summary>Builds the voice; a bad WAV is a <see cref="WavFormatException"/> naming the file.</summary>
     public static async Task<SpeakerVoice> BuildAsync(

@@ -15,7 +15,7 @@ namespace StepAudio.Engine.Link.Resilience;
 /// the response headers (the client reads with <c>ResponseHeadersRead</c>): a stream that has begun
 /// is never retried, and a drop mid-reply is the caller's to report.
 /// </summary>
-public sealed partial class LinkResilienceHandler : DelegatingHandler
+internal sealed partial class LinkResilienceHandler : DelegatingHandler
 {
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly CircuitBreakerStateProvider _breaker = new();

@@ -5,7 +5,7 @@ namespace StepAudio.Engine.Pipeline.Listening;
 /// during playback (VAD over the echo-cancelled signal) that outlasts a backchannel. Short dips
 /// between syllables are bridged; anything heard while nothing plays resets it.
 /// </summary>
-public sealed class BargeInDetector
+internal sealed class BargeInDetector
 {
     private readonly int _frameMs;
     private BargeInOptions _options;

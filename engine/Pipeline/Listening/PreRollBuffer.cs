@@ -4,7 +4,7 @@ namespace StepAudio.Engine.Pipeline.Listening;
 /// The last few seconds of 16 kHz audio, so a turn can begin slightly before the wake word was
 /// recognised and the user's first words are not lost. Fixed size; writing allocates nothing.
 /// </summary>
-public sealed class PreRollBuffer
+internal sealed class PreRollBuffer
 {
     private readonly float[] _ring;
     private long _written;

@@ -6,7 +6,7 @@ namespace StepAudio.Engine.Pipeline.Turns;
 /// Cuts streaming reply text into sentences, so speech synthesis of the first sentence starts
 /// while the rest of the reply is still being generated.
 /// </summary>
-public sealed class SentenceSplitter
+internal sealed class SentenceSplitter
 {
     private readonly StringBuilder _pending = new();
     private readonly int _minimumLength;

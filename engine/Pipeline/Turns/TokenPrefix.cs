@@ -4,7 +4,7 @@ namespace StepAudio.Engine.Pipeline.Turns;
 /// How much of two interleaved token strings is the same from the start: what a server's prefix
 /// cache can reuse when the second request follows the first.
 /// </summary>
-public static class TokenPrefix
+internal static class TokenPrefix
 {
     private const int GroupSize = Tokenizer.AudioTokens.Vq02PerGroup + Tokenizer.AudioTokens.Vq06PerGroup;
 

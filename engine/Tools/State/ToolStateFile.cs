@@ -8,7 +8,7 @@ namespace StepAudio.Engine.Tools.State;
 /// A small JSON document in the tools' state directory, replaced through an <see cref="IAtomicFileWriter"/>,
 /// so a power cut leaves either the old or the new document, never half of one.
 /// </summary>
-public sealed class ToolStateFile
+internal sealed class ToolStateFile
 {
     private readonly IAtomicFileWriter _writer;
 

@@ -8,7 +8,7 @@ namespace StepAudio.Engine.Vocoder.Flow;
 /// unconditional row sees zero mu, speaker and prompt condition. Buffers live in a <see cref="FlowBatch"/>
 /// reused across steps and chunks: a warm solve allocates nothing.
 /// </summary>
-public sealed class EulerFlowSolver
+internal sealed class EulerFlowSolver
 {
     private readonly IFlowEstimator _estimator;
     private readonly float[] _times;

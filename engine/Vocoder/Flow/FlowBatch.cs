@@ -7,7 +7,7 @@ namespace StepAudio.Engine.Vocoder.Flow;
 /// The arrays are sized for <see cref="CapacityFrames"/> and reused; only the first
 /// <c>2 * bins * frames</c> floats are meaningful for a given run.
 /// </summary>
-public sealed class FlowBatch
+internal sealed class FlowBatch
 {
     public FlowBatch(int melBins, int capacityFrames)
     {
