@@ -1,5 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using System.Net.ServerSentEvents;
 using StepAudio.Engine.Link;
 
 namespace StepAudio.Benchmarks.Link;
@@ -7,6 +8,8 @@ namespace StepAudio.Benchmarks.Link;
 /// <summary>
 /// Per-token cost of reading the GPU server's SSE streams: framing, chunk JSON and, for TTS, the
 /// <c>&lt;audio_N&gt;</c> parser. The bodies are vLLM-shaped chunks in a MemoryStream, so only parsing is timed.
+/// Each stream is also read with .NET's own <c>System.Net.ServerSentEvents</c> parser (<c>Bcl*</c>) feeding the same
+/// chunk parser, to show which framing is cheaper.
 /// </summary>
 [MemoryDiagnoser]
 public class SseParseBenchmarks
@@ -53,6 +56,80 @@ public class SseParseBenchmarks
         }
 
         return chars;
+    }
+
+    [Benchmark(OperationsPerInvoke = Events)]
+    public async Task<int> BclTtsAudioTokenPerEvent() => await ReadAudioWithBclAsync(_ttsStream);
+
+    [Benchmark(OperationsPerInvoke = Events)]
+    public async Task<int> BclTtsAudioTokensSplitAcrossEvents() => await ReadAudioWithBclAsync(_ttsSplitStream);
+
+    [Benchmark(OperationsPerInvoke = Events)]
+    public async Task<int> BclChatDeltaPerEvent()
+    {
+        _chatStream.Position = 0;
+        var chunk = new CompletionChunk();
+        var chars = 0;
+        var parser = SseParser.Create(_chatStream, (_, data) =>
+        {
+            if (data.SequenceEqual(Done))
+            {
+                return -1;
+            }
+
+            CompletionChunkParser.Parse(data, chunk);
+            return chunk.Text.Length;
+        });
+        await foreach (var item in parser.EnumerateAsync())
+        {
+            if (item.Data < 0)
+            {
+                break;
+            }
+
+            chars += item.Data;
+        }
+
+        return chars;
+    }
+
+    private static ReadOnlySpan<byte> Done => "[DONE]"u8;
+
+    private async Task<int> ReadAudioWithBclAsync(MemoryStream stream)
+    {
+        stream.Position = 0;
+        var chunk = new CompletionChunk();
+        var audio = new AudioTokenParser();
+        var ids = _ids;
+        var parser = SseParser.Create(stream, (_, data) =>
+        {
+            if (data.SequenceEqual(Done))
+            {
+                return -1;
+            }
+
+            CompletionChunkParser.Parse(data, chunk);
+            var count = audio.Feed(chunk.Text, ids);
+            var sum = 0;
+            for (var i = 0; i < count; i++)
+            {
+                sum += ids[i];
+            }
+
+            return sum;
+        });
+        var total = 0;
+        await foreach (var item in parser.EnumerateAsync())
+        {
+            if (item.Data < 0)
+            {
+                break;
+            }
+
+            total += item.Data;
+        }
+
+        return total;
     }
 
     private async Task<int> ReadAudioAsync(MemoryStream stream)
