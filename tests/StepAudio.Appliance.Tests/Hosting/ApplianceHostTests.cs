@@ -11,6 +11,7 @@ using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Pipeline.Turns;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Appliance.Tests.Hosting;
 
@@ -50,7 +51,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
         Environment.SetEnvironmentVariable("WATCHDOG_USEC", "200000");
         try
         {
-            using var host = Build(capture, new RecordingAudioOutput());
+            using var host = Build(capture, new RecordingAudioOutput(22050));
             await host.StartAsync();
 
             await manager.WaitForAsync(line => line == "READY=1", TimeSpan.FromSeconds(30));
@@ -91,7 +92,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
             SpeechClips.Synthesize("what time is it in Tokyo"),
             SpeechClips.Silence(3000));
         var capture = new FakeAudioCapture(request);
-        var output = new RecordingAudioOutput();
+        var output = new RecordingAudioOutput(22050);
         var events = new CollectingEventSink();
         using var host = Build(capture, output, services => services.AddSingleton<IPipelineEventSink>(events));
 
@@ -100,7 +101,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
         await host.StopAsync();
         capture.Dispose();
 
-        Assert.Equal(1, output.Replies);
+        Assert.Equal(1, output.ReplyCount);
         Assert.True(output.Samples.Length > 22050 / 2, $"{output.Samples.Length} samples played");
         Assert.Contains(PipelineEventTypes.Wake, events.Types);
         Assert.Contains(PipelineEventTypes.FirstAudioOut, events.Types);
@@ -119,7 +120,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
             SpeechClips.Silence(3000));
         var capture = new FakeAudioCapture(request);
         var events = new CollectingEventSink(PipelineEventTypes.FirstTextToken);
-        using var host = Build(capture, new RecordingAudioOutput(), services => services.AddSingleton<IPipelineEventSink>(events));
+        using var host = Build(capture, new RecordingAudioOutput(22050), services => services.AddSingleton<IPipelineEventSink>(events));
         await host.StartAsync();
         await events.Signalled.Task.WaitAsync(TimeSpan.FromSeconds(60));
         var cancelledBefore = _rig.Server.CancelledGenerations;
@@ -144,7 +145,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
         var capture = new FakeAudioCapture(request);
         var events = new CollectingEventSink(PipelineEventTypes.ArbitrationLost);
         var arbiter = new LosingArbiter();
-        using var host = Build(capture, new RecordingAudioOutput(), services =>
+        using var host = Build(capture, new RecordingAudioOutput(22050), services =>
         {
             services.AddSingleton<IPipelineEventSink>(events);
             services.AddSingleton<IWakeArbiter>(arbiter);
@@ -178,7 +179,7 @@ public sealed class ApplianceHostTests : IAsyncLifetime
     public async Task Start_WhenAnOptionIsOutOfRange_FailsBeforeReadyNamingThePath()
     {
         var capture = new FakeAudioCapture([]);
-        using var host = Build(capture, new RecordingAudioOutput(), configure: config => config["Endpointing:EndOfTurnMs"] = "100");
+        using var host = Build(capture, new RecordingAudioOutput(22050), configure: config => config["Endpointing:EndOfTurnMs"] = "100");
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 

@@ -18,6 +18,7 @@ using Microsoft.Extensions.Options;
 using StepAudio.Ops.Config;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Appliance.Tests.Hosting;
 
@@ -37,7 +38,7 @@ public sealed class FleetHostTests : IAsyncLifetime
     private IHost _host = null!;
     private FakeAudioCapture _capture = null!;
     private IMqttClient _fleet = null!;
-    private readonly RecordingAudioOutput _output = new();
+    private readonly RecordingAudioOutput _output = new(22050);
 
     public FleetHostTests(ModelsFixture models, ContractModelsFixture contract)
     {
@@ -120,7 +121,7 @@ public sealed class FleetHostTests : IAsyncLifetime
         var said = await WaitForAsync($"{Root}/replies/test", p => p.Contains("\"command\":\"say\"", StringComparison.Ordinal));
         Assert.Contains("\"status\":\"ok\"", said, StringComparison.Ordinal);
         Assert.True(_output.Samples.Length > 0, "say played nothing");
-        Assert.Equal(1, _output.Replies);
+        Assert.Equal(1, _output.ReplyCount);
         Assert.Contains(_server.TokenizeRequestBodies, b => b.Contains("The oven timer is done.", StringComparison.Ordinal));
 
         await PublishAsync($"{Root}/cmd/diagnose", "{}", responseTopic: $"{Root}/replies/test");

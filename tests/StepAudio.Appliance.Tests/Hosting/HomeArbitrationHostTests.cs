@@ -9,6 +9,7 @@ using StepAudio.Ops.Fleet;
 using StepAudio.StandInServer;
 using StepAudio.TestSupport;
 using StepAudio.TestSupport.Broker;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Appliance.Tests.Hosting;
 
@@ -108,7 +109,7 @@ public sealed class HomeArbitrationHostTests(ModelsFixture models, ContractModel
         customize: builder =>
         {
             builder.Services.AddSingleton<StepAudio.Appliance.Audio.IAudioCapture>(capture);
-            builder.Services.AddSingleton<IAudioOutput>(new RecordingAudioOutput());
+            builder.Services.AddSingleton<IAudioOutput>(new RecordingAudioOutput(22050));
             builder.Services.AddSingleton<IPipelineEventSink>(events);
         });
 

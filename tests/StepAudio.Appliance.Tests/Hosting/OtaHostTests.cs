@@ -15,6 +15,7 @@ using StepAudio.StandInServer;
 using StepAudio.TestSupport;
 using StepAudio.TestSupport.Broker;
 using Xunit.Abstractions;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Appliance.Tests.Hosting;
 
@@ -92,7 +93,7 @@ public sealed class OtaHostTests : IAsyncLifetime
         // Second boot: the bootloader started the new slot; the agent checks health and commits.
         boot.CurrentBootId = "boot-2";
         using var quietRoom = new FakeAudioCapture(SpeechClips.Silence(1000));
-        using (var second = Build(quietRoom, new RecordingAudioOutput(), new CollectingEventSink(), boot, reboot))
+        using (var second = Build(quietRoom, new RecordingAudioOutput(22050), new CollectingEventSink(), boot, reboot))
         {
             await second.StartAsync();
             await _fleet.WaitForAsync(m => IsStatus(m, "Committed"), TimeSpan.FromSeconds(120), "the Committed status");
@@ -138,7 +139,7 @@ public sealed class OtaHostTests : IAsyncLifetime
         {
             boot.CurrentBootId = bootId;
             var requests = reboot.Requests.Count;
-            using (host = Build(room, new RecordingAudioOutput(), new CollectingEventSink(), boot, reboot, manifest))
+            using (host = Build(room, new RecordingAudioOutput(22050), new CollectingEventSink(), boot, reboot, manifest))
             {
                 await host.StartAsync();
                 if (bootId == "boot-1")

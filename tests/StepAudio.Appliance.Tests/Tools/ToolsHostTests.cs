@@ -50,7 +50,7 @@ public sealed class ToolsHostTests : IAsyncLifetime
         _rig.Server.Options.ToolScript.Add(new StandInToolRound("Let me look.", new StandInToolCall("get_weather", """{"location": "Dublin"}""")));
         var weather = new GatedWeatherProvider();
         var capture = new FakeAudioCapture(Question("what is the weather in Dublin"));
-        var output = new RecordingAudioOutput();
+        var output = new RecordingAudioOutput(22050);
         var events = new CollectingEventSink();
         using var host = Build(capture, output, services =>
         {
@@ -75,7 +75,7 @@ public sealed class ToolsHostTests : IAsyncLifetime
 
         Assert.DoesNotContain(PipelineEventTypes.Error, events.Types);
         Assert.Contains(ToolEventTypes.ToolCall, events.Types);
-        Assert.Equal(1, output.Replies);
+        Assert.Equal(1, output.ReplyCount);
         Assert.Equal(2, _rig.Server.ChatRequestBodies.Count);
         using var followUp = JsonDocument.Parse(_rig.Server.ChatRequestBodies[1]);
         JsonElement messages = followUp.RootElement.GetProperty("messages");
@@ -99,7 +99,7 @@ public sealed class ToolsHostTests : IAsyncLifetime
         }
 
         var capture = new FakeAudioCapture(SpeechClips.Silence(500));
-        var output = new RecordingAudioOutput();
+        var output = new RecordingAudioOutput(22050);
         var events = new CollectingEventSink(ToolEventTypes.RingingStopped);
         using var host = Build(capture, output, services =>
         {
@@ -127,7 +127,7 @@ public sealed class ToolsHostTests : IAsyncLifetime
     public async Task Start_WhenAToolsOptionIsOutOfRange_FailsBeforeReadyNamingThePath()
     {
         var capture = new FakeAudioCapture([]);
-        using var host = Build(capture, new RecordingAudioOutput(), configure: settings => settings["Tools:MaxRounds"] = "0");
+        using var host = Build(capture, new RecordingAudioOutput(22050), configure: settings => settings["Tools:MaxRounds"] = "0");
 
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 

@@ -1,14 +1,11 @@
 using System.Text.Json;
 using StepAudio.Engine.Conversation;
-using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Pipeline.Events;
 using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tests.Conversation.Fakes;
-using StepAudio.Engine.Tokenizer;
-using StepAudio.Engine.Vad;
-using StepAudio.Engine.WakeWord;
 using StepAudio.TestSupport;
+using StepAudio.Engine.Tests.Fakes;
 
 namespace StepAudio.Engine.Tests.Conversation;
 
@@ -16,22 +13,9 @@ namespace StepAudio.Engine.Tests.Conversation;
 [Collection(PinnedModelsGroup.Name)]
 public sealed class FollowUpWindowTests(ModelsFixture models, ContractModelsFixture contract) : IDisposable
 {
-    private readonly WakeWordDetector _wakeWord = WakeWordDetector.Load(
-        models.PathOf("oww-melspectrogram"),
-        models.PathOf("oww-embedding"),
-        [("hey_jarvis", models.PathOf("oww-hey-jarvis"))],
-        new WakeWordOptions(),
-        models.Factory);
+    private readonly ListeningStages _stages = new(models, contract);
 
-    private readonly SileroVad _vad = SileroVad.Load(models.PathOf("silero-vad-v5"), models.Factory);
-    private readonly DualCodebookTokenizer _tokenizer = DualCodebookTokenizer.Load(new TokenizerOptions { ModelDirectory = contract.Directory }, models.Factory);
-
-    public void Dispose()
-    {
-        _tokenizer.Dispose();
-        _vad.Dispose();
-        _wakeWord.Dispose();
-    }
+    public void Dispose() => _stages.Dispose();
 
     [Fact]
     public async Task Process_WhenSpeechFollowsAReplyWithinTheWindow_ThenItIsTheNextTurnOfTheSameConversation()
@@ -91,8 +75,7 @@ public sealed class FollowUpWindowTests(ModelsFixture models, ContractModelsFixt
         Assert.Equal(1, loop.TurnId);
     }
 
-    private ListeningLoop NewLoop(CoordinatorRig rig) => new(
-        _wakeWord, _vad, _tokenizer, new WakeWordOptions(), new EndpointingOptions(), rig.Timeline, rig.Signals.Writer);
+    private ListeningLoop NewLoop(CoordinatorRig rig) => _stages.NewLoop(rig.Timeline, rig.Signals.Writer);
 
     private static float[] WakeAndAsk(string question) => SpeechClips.Concat(
         SpeechClips.Silence(600),

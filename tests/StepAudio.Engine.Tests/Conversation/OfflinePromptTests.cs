@@ -47,7 +47,7 @@ public sealed class OfflinePromptTests(ContractVocoderDirectory models) : IClass
         var played = Assert.IsType<OfflinePromptPlayed>(await rig.Events.WaitForAsync(PipelineEventTypes.OfflinePrompt, CoordinatorRig.WaitLimit));
         Assert.Equal(expected, played.Kind);
         Assert.Equal(PromptSource.OwnVoice, played.Source);
-        Assert.Equal(prompts.ClipFor(expected, rig.Vocoder.SampleRate).Samples, rig.Output.Replies[^1]);
+        Assert.Equal(prompts.ClipFor(expected, rig.Vocoder.SampleRate).Samples, rig.Output.CompletedReplies[^1]);
         Assert.Equal(1, rig.Coordinator.FailedTurns);
         Assert.Equal(0, rig.Coordinator.Context.TurnCount);
 

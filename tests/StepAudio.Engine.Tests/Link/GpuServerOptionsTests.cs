@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StepAudio.Engine.Link;
 using Xunit;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Link;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using StepAudio.Engine.Link;
 using StepAudio.Engine.Tests.Fakes;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Link;
 

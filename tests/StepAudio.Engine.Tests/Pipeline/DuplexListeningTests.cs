@@ -2,12 +2,10 @@ using StepAudio.Engine.Echo;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Tests.Echo;
-using StepAudio.Engine.Tokenizer;
-using StepAudio.Engine.Vad;
-using StepAudio.Engine.WakeWord;
 using StepAudio.TestSupport;
 using StepAudio.TestSupport.Room;
 using Xunit.Abstractions;
+using StepAudio.Engine.Tests.Fakes;
 
 namespace StepAudio.Engine.Tests.Pipeline;
 
@@ -24,22 +22,9 @@ public sealed class DuplexListeningTests(ModelsFixture models, ContractModelsFix
     /// <summary>Frames the VAD may take to rise above the barge-in threshold after speech starts.</summary>
     private const int VadLatencyFrames = 5;
 
-    private readonly WakeWordDetector _wakeWord = WakeWordDetector.Load(
-        models.PathOf("oww-melspectrogram"),
-        models.PathOf("oww-embedding"),
-        [("hey_jarvis", models.PathOf("oww-hey-jarvis"))],
-        new WakeWordOptions(),
-        models.Factory);
+    private readonly ListeningStages _stages = new(models, contract);
 
-    private readonly SileroVad _vad = SileroVad.Load(models.PathOf("silero-vad-v5"), models.Factory);
-    private readonly DualCodebookTokenizer _tokenizer = DualCodebookTokenizer.Load(new TokenizerOptions { ModelDirectory = contract.Directory }, models.Factory);
-
-    public void Dispose()
-    {
-        _tokenizer.Dispose();
-        _vad.Dispose();
-        _wakeWord.Dispose();
-    }
+    public void Dispose() => _stages.Dispose();
 
     [Fact]
     public void Process_WhenRepliesPlayThroughTheRoomAndNobodyTalks_NeverInterruptsItself()
@@ -150,5 +135,5 @@ public sealed class DuplexListeningTests(ModelsFixture models, ContractModelsFix
     }
 
     private DuplexRoomRig NewRig(EchoCancellerOptions echo, BargeInOptions? bargeIn = null) =>
-        new(_wakeWord, _vad, _tokenizer, echo, bargeIn ?? new BargeInOptions());
+        new(_stages.WakeWord, _stages.Vad, _stages.Tokenizer, echo, bargeIn ?? new BargeInOptions());
 }

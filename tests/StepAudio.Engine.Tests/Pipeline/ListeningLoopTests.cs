@@ -1,12 +1,9 @@
 using System.Threading.Channels;
-using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Pipeline.Listening;
-using StepAudio.Engine.Tokenizer;
-using StepAudio.Engine.Vad;
-using StepAudio.Engine.WakeWord;
 using StepAudio.TestSupport;
 using StepAudio.TestSupport.Allocation;
+using StepAudio.Engine.Tests.Fakes;
 
 namespace StepAudio.Engine.Tests.Pipeline;
 
@@ -14,22 +11,9 @@ namespace StepAudio.Engine.Tests.Pipeline;
 public sealed class ListeningLoopTests(ModelsFixture models, ContractModelsFixture contract) : IDisposable
 {
     private readonly Channel<TurnSignal> _signals = Channel.CreateUnbounded<TurnSignal>();
-    private readonly WakeWordDetector _wakeWord = WakeWordDetector.Load(
-        models.PathOf("oww-melspectrogram"),
-        models.PathOf("oww-embedding"),
-        [("hey_jarvis", models.PathOf("oww-hey-jarvis"))],
-        new WakeWordOptions(),
-        models.Factory);
+    private readonly ListeningStages _stages = new(models, contract);
 
-    private readonly SileroVad _vad = SileroVad.Load(models.PathOf("silero-vad-v5"), models.Factory);
-    private readonly DualCodebookTokenizer _tokenizer = DualCodebookTokenizer.Load(new TokenizerOptions { ModelDirectory = contract.Directory }, models.Factory);
-
-    public void Dispose()
-    {
-        _tokenizer.Dispose();
-        _vad.Dispose();
-        _wakeWord.Dispose();
-    }
+    public void Dispose() => _stages.Dispose();
 
     [Fact]
     public async Task Process_WhenWakeThenQuestionWithPause_PostsSignalsInOrderWithTokens()
@@ -112,8 +96,7 @@ public sealed class ListeningLoopTests(ModelsFixture models, ContractModelsFixtu
         });
     }
 
-    private ListeningLoop NewLoop() => new(
-        _wakeWord, _vad, _tokenizer, new WakeWordOptions(), new EndpointingOptions(), new AudioTimeline(), _signals.Writer);
+    private ListeningLoop NewLoop() => _stages.NewLoop(new AudioTimeline(), _signals.Writer);
 
     private static void Feed(ListeningLoop loop, float[] audio, int chunk)
     {

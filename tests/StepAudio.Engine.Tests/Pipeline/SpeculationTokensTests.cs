@@ -1,13 +1,10 @@
 using System.Threading.Channels;
-using StepAudio.Engine.Endpointing;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Pipeline.Listening;
 using StepAudio.Engine.Pipeline.Turns;
-using StepAudio.Engine.Tokenizer;
-using StepAudio.Engine.Vad;
-using StepAudio.Engine.WakeWord;
 using StepAudio.TestSupport;
 using Xunit.Abstractions;
+using StepAudio.Engine.Tests.Fakes;
 
 namespace StepAudio.Engine.Tests.Pipeline;
 
@@ -19,22 +16,9 @@ namespace StepAudio.Engine.Tests.Pipeline;
 public sealed class SpeculationTokensTests(ModelsFixture models, ContractModelsFixture contract, ITestOutputHelper output) : IDisposable
 {
     private readonly Channel<TurnSignal> _signals = Channel.CreateUnbounded<TurnSignal>();
-    private readonly WakeWordDetector _wakeWord = WakeWordDetector.Load(
-        models.PathOf("oww-melspectrogram"),
-        models.PathOf("oww-embedding"),
-        [("hey_jarvis", models.PathOf("oww-hey-jarvis"))],
-        new WakeWordOptions(),
-        models.Factory);
+    private readonly ListeningStages _stages = new(models, contract);
 
-    private readonly SileroVad _vad = SileroVad.Load(models.PathOf("silero-vad-v5"), models.Factory);
-    private readonly DualCodebookTokenizer _tokenizer = DualCodebookTokenizer.Load(new TokenizerOptions { ModelDirectory = contract.Directory }, models.Factory);
-
-    public void Dispose()
-    {
-        _tokenizer.Dispose();
-        _vad.Dispose();
-        _wakeWord.Dispose();
-    }
+    public void Dispose() => _stages.Dispose();
 
     [Fact]
     public async Task EndOfTurn_WhenNoSpeechAfterThePause_ThenFinalTokensEqualThePauseSnapshot()
@@ -115,7 +99,7 @@ public sealed class SpeculationTokensTests(ModelsFixture models, ContractModelsF
 
     private async Task<List<TurnSignal>> RunAsync(params float[][] afterWake)
     {
-        using var loop = new ListeningLoop(_wakeWord, _vad, _tokenizer, new WakeWordOptions(), new EndpointingOptions(), new AudioTimeline(), _signals.Writer);
+        using var loop = _stages.NewLoop(new AudioTimeline(), _signals.Writer);
         var audio = SpeechClips.Concat([SpeechClips.Silence(600), SpeechClips.Synthesize("hey jarvis", wordsPerMinute: 140), SpeechClips.Silence(300), .. afterWake]);
         for (var offset = 0; offset < audio.Length; offset += 160)
         {

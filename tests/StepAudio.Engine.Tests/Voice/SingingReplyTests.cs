@@ -8,6 +8,7 @@ using StepAudio.Engine.Tests.Link;
 using StepAudio.Engine.Tests.Voice.Fakes;
 using StepAudio.Engine.Voice;
 using StepAudio.StandInServer;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Voice;
 

@@ -3,6 +3,7 @@ using StepAudio.Engine.Audio;
 using StepAudio.Engine.Tests.Fakes;
 using StepAudio.Engine.Tests.Voice.Fakes;
 using StepAudio.Engine.Voice;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Voice;
 

@@ -4,6 +4,7 @@ using StepAudio.Engine.Tests.Voice.Fakes;
 using StepAudio.Engine.Tts;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Voice;
 

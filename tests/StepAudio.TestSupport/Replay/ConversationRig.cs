@@ -50,7 +50,7 @@ public sealed class ConversationRig : IAsyncDisposable
 
     public RecordingEventSink Events { get; } = new();
 
-    public RecordingAudioOutput Output { get; } = new();
+    public CountingAudioOutput Output { get; } = new();
 
     /// <summary>Sends a signal, as the listening loop would.</summary>
     public void Post(TurnSignal signal)

@@ -10,6 +10,7 @@ using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
 using StepAudio.StandInServer;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Conversation.Fakes;
 

@@ -5,6 +5,7 @@ using StepAudio.Engine.Tests.Fakes;
 using StepAudio.Engine.Tokenizer;
 using StepAudio.Engine.Vocoder;
 using StepAudio.Engine.Voice;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Voice.Fakes;
 

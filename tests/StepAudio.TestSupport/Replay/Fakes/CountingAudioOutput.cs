@@ -3,7 +3,7 @@ using StepAudio.Engine.Pipeline;
 namespace StepAudio.TestSupport.Replay.Fakes;
 
 /// <summary>A playback device that keeps nothing but counts: samples written and replies completed.</summary>
-public sealed class RecordingAudioOutput(int sampleRate = 16000) : IAudioOutput
+public sealed class CountingAudioOutput(int sampleRate = 16000) : IAudioOutput
 {
     private long _samples;
     private int _replies;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace StepAudio.Engine.Tests.Fakes;
+namespace StepAudio.TestSupport.Fakes;
 
 /// <summary>A logger that keeps every entry so tests can assert what was logged and how often.</summary>
 public sealed class ListLogger<T> : ILogger<T>
