@@ -46,9 +46,11 @@ internal static class DemoCommand
                 RealTime: true,
                 parse.GetValue(channel),
                 parse.GetValue(outputRate),
-                parse.GetValue(expect) ?? Stages,
-                pipeline.Config(parse),
-                Repeatable(pipeline.Overrides(parse))),
+                parse.GetValue(expect) ?? Stages)
+            {
+                Config = pipeline.Config(parse),
+                Overrides = Repeatable(pipeline.Overrides(parse)),
+            },
             ct));
         return command;
     }

@@ -25,9 +25,14 @@ internal static class ListenCommand
         bool RealTime,
         int Channel,
         int OutputRate,
-        string[] Expected,
-        FileInfo? Config,
-        IReadOnlyDictionary<string, string?> Overrides);
+        string[] Expected)
+    {
+        /// <summary>The extra configuration file, if one was given.</summary>
+        public FileInfo? Config { get; init; }
+
+        /// <summary>Settings given on the command line (<c>--set Section:Key=value</c>).</summary>
+        public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
+    }
 
     public static Command Create()
     {
@@ -51,16 +56,12 @@ internal static class ListenCommand
         pipeline.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(
             new Arguments(
-                parse.GetValue(input)!,
-                parse.GetValue(output),
-                parse.GetValue(events),
-                parse.GetValue(timeline),
-                parse.GetValue(realTime),
-                parse.GetValue(channel),
-                parse.GetValue(outputRate),
-                parse.GetValue(expect) ?? [],
-                pipeline.Config(parse),
-                pipeline.Overrides(parse)),
+                parse.GetValue(input)!, parse.GetValue(output), parse.GetValue(events), parse.GetValue(timeline), parse.GetValue(realTime), parse.GetValue(channel),
+                parse.GetValue(outputRate), parse.GetValue(expect) ?? [])
+            {
+                Config = pipeline.Config(parse),
+                Overrides = pipeline.Overrides(parse),
+            },
             ct));
         return command;
     }

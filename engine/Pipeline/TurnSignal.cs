@@ -39,17 +39,22 @@ public enum TurnSignalKind
 /// <param name="TurnId">Which turn it belongs to.</param>
 /// <param name="Keyword">The wake word (Wake only).</param>
 /// <param name="Score">The wake score (Wake only).</param>
-/// <param name="Tokens">The tokenizer's work for Pause (snapshot) and EndOfTurn (final).</param>
-/// <param name="Reason">Why the turn ended (EndOfTurn only): silence or maximum length.</param>
-/// <param name="SignalToNoiseDb">Wake only: the wake phrase's level over the room's noise floor.</param>
-/// <param name="SpeechMs">BargeIn only: how long the user had been talking over the reply when it was stopped.</param>
 public readonly record struct TurnSignal(
     TurnSignalKind Kind,
     double AtMs,
     int TurnId,
     string? Keyword = null,
-    float Score = 0,
-    Task<AudioTokens>? Tokens = null,
-    string? Reason = null,
-    double SignalToNoiseDb = 0,
-    int SpeechMs = 0);
+    float Score = 0)
+{
+    /// <summary>The tokenizer's work for Pause (snapshot) and EndOfTurn (final).</summary>
+    public Task<AudioTokens>? Tokens { get; init; }
+
+    /// <summary>Why the turn ended (EndOfTurn only): silence or maximum length; BargeIn: what stopped the reply.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Wake only: the wake phrase's level over the room's noise floor.</summary>
+    public double SignalToNoiseDb { get; init; }
+
+    /// <summary>BargeIn only: how long the user had been talking over the reply when it was stopped.</summary>
+    public int SpeechMs { get; init; }
+}

@@ -130,10 +130,15 @@ public sealed class FleetLink : IDisposable
         {
             lock (_statusGate)
             {
-                return new FleetLinkStatus(
-                    _state, _broker.Endpoint, _lastError, _lastErrorAt, _connectedSince, Interlocked.Read(ref _connects),
-                    Outbox.Count, Outbox.Dropped, _sender.Refused, _telemetryRoute?.Sent ?? 0,
-                    _telemetryRoute?.Dropped ?? 0, _config.CurrentVersion);
+                return new FleetLinkStatus(_state, _broker.Endpoint, _lastError, _lastErrorAt, _connectedSince, Interlocked.Read(ref _connects))
+                {
+                    OutboxCount = Outbox.Count,
+                    OutboxDropped = Outbox.Dropped,
+                    MessagesRefused = _sender.Refused,
+                    TelemetrySent = _telemetryRoute?.Sent ?? 0,
+                    TelemetryDropped = _telemetryRoute?.Dropped ?? 0,
+                    ConfigVersion = _config.CurrentVersion,
+                };
             }
         }
     }

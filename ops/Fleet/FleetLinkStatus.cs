@@ -23,10 +23,22 @@ public sealed record FleetLinkStatus(
     string? LastError,
     DateTimeOffset? LastErrorAt,
     DateTimeOffset? ConnectedSince,
-    long Connects,
-    int OutboxCount,
-    long OutboxDropped,
-    long MessagesRefused,
-    long TelemetrySent,
-    long TelemetryDropped,
-    long ConfigVersion);
+    long Connects)
+{
+    /// <summary>QoS 1 messages waiting for the broker.</summary>
+    public int OutboxCount { get; init; }
+
+    /// <summary>Messages the full outbox dropped (oldest first).</summary>
+    public long OutboxDropped { get; init; }
+
+    /// <summary>Messages the broker refused, or that could not be sent at all.</summary>
+    public long MessagesRefused { get; init; }
+
+    public long TelemetrySent { get; init; }
+
+    /// <summary>Telemetry snapshots over the budget, with a bad stream name, or lost to a broken connection.</summary>
+    public long TelemetryDropped { get; init; }
+
+    /// <summary>The desired configuration version in force.</summary>
+    public long ConfigVersion { get; init; }
+}

@@ -19,9 +19,11 @@ internal sealed record FleetConsoleSettings(
     string? Password,
     string? CaFile,
     string? CertificateFile,
-    string? KeyFile,
-    TimeSpan Timeout)
+    string? KeyFile)
 {
+    /// <summary>How long to wait for the broker and for answers.</summary>
+    public required TimeSpan Timeout { get; init; }
+
     public bool UsesTls => CaFile is not null || CertificateFile is not null;
 
     public string Endpoint => $"{(UsesTls ? "mqtts" : "mqtt")}://{Host}:{Port}";
@@ -57,7 +59,7 @@ internal sealed record FleetConsoleSettings(
             throw new FleetConsoleException($"--timeout must be positive, got {timeout}.");
         }
 
-        return new FleetConsoleSettings(host, port, fleet, username, password, ca, cert, key, timeout);
+        return new FleetConsoleSettings(host, port, fleet, username, password, ca, cert, key) { Timeout = timeout };
     }
 
     /// <summary>MQTT 5, clean session that ends with the connection, the operator's credentials and TLS pinned to <see cref="CaFile"/>.</summary>

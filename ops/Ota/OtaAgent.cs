@@ -210,7 +210,7 @@ public sealed partial class OtaAgent
     private async Task RejectAsync(OtaJob job, OtaReason reason, string message, CancellationToken cancellationToken)
     {
         Log.Rejected(_logger, job.JobId, reason, message);
-        await PublishAsync(new OtaStatus(job.JobId, job.Version, Record.State, reason, message, 0, job.Size, _time.GetUtcNow(), Rejected: true), cancellationToken).ConfigureAwait(false);
+        await PublishAsync(new OtaStatus(job.JobId, job.Version, Record.State, reason, message, 0, job.Size, _time.GetUtcNow()) { Rejected = true }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PublishAsync(OtaStatus status, CancellationToken cancellationToken)

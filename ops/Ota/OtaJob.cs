@@ -8,8 +8,6 @@ namespace StepAudio.Ops.Ota;
 /// <param name="Sha256">The bundle's sha256, 64 lowercase hex digits.</param>
 /// <param name="Compatible">The RAUC compatible string the bundle targets.</param>
 /// <param name="Deadline">The end of the window: no reboot into the update after it.</param>
-/// <param name="NotBefore">The start of the reboot window; null reboots as soon as the device is idle.</param>
-/// <param name="Downgrade">Allows a version older than the installed one.</param>
 public sealed record OtaJob(
     string JobId,
     string Version,
@@ -17,6 +15,11 @@ public sealed record OtaJob(
     long Size,
     string Sha256,
     string Compatible,
-    DateTimeOffset Deadline,
-    DateTimeOffset? NotBefore = null,
-    bool Downgrade = false);
+    DateTimeOffset Deadline)
+{
+    /// <summary>The start of the reboot window; null reboots as soon as the device is idle.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    /// <summary>Allows a version older than the installed one.</summary>
+    public bool Downgrade { get; init; }
+}

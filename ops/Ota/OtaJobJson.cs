@@ -104,7 +104,7 @@ public static partial class OtaJobJson
                 };
             }
 
-            return new OtaJob(jobId, version, url, size, sha.ToLowerInvariant(), compatible, deadline, notBefore, downgrade);
+            return new OtaJob(jobId, version, url, size, sha.ToLowerInvariant(), compatible, deadline) { NotBefore = notBefore, Downgrade = downgrade };
         }
     }
 

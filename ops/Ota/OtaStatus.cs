@@ -9,7 +9,6 @@ namespace StepAudio.Ops.Ota;
 /// <param name="BytesDone">Bytes of the bundle on the device.</param>
 /// <param name="BytesTotal">The bundle's size.</param>
 /// <param name="At">When the step happened.</param>
-/// <param name="Rejected">True when the job was refused without starting.</param>
 public sealed record OtaStatus(
     string? JobId,
     string? Version,
@@ -18,9 +17,11 @@ public sealed record OtaStatus(
     string Message,
     long BytesDone,
     long BytesTotal,
-    DateTimeOffset At,
-    bool Rejected = false)
+    DateTimeOffset At)
 {
+    /// <summary>True when the job was refused without starting.</summary>
+    public bool Rejected { get; init; }
+
     /// <summary>Download progress in percent (0 when the size is unknown).</summary>
     public int Percent => BytesTotal > 0 ? (int)Math.Min(100, BytesDone * 100 / BytesTotal) : 0;
 

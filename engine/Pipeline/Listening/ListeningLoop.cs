@@ -210,7 +210,7 @@ public sealed partial class ListeningLoop : IDisposable
                 break;
             case EndpointEventKind.Pause:
                 _pauseTokens = _session.SnapshotAsync(CancellationToken.None).AsTask();
-                Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, _turnId, Tokens: _pauseTokens));
+                Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, _turnId) { Tokens = _pauseTokens });
                 break;
             case EndpointEventKind.Resume:
                 ReleaseHold();
@@ -222,7 +222,7 @@ public sealed partial class ListeningLoop : IDisposable
                 _session = null;
                 _pauseHold.Clear();
                 var reason = step.Kind == EndpointEventKind.EndOfTurn ? "silence" : "max_length";
-                Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, _turnId, Tokens: FinalTokens(session), Reason: reason));
+                Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, _turnId) { Tokens = FinalTokens(session), Reason = reason });
                 break;
             case EndpointEventKind.NoSpeech:
                 _pauseHold.Clear();
@@ -284,7 +284,7 @@ public sealed partial class ListeningLoop : IDisposable
     private void BargeIn(string trigger, float score, int speechMs)
     {
         _duplex!.Interrupt();
-        Post(new TurnSignal(TurnSignalKind.BargeIn, _timeline.AudioMs, _turnId, trigger, score, Reason: trigger, SpeechMs: speechMs));
+        Post(new TurnSignal(TurnSignalKind.BargeIn, _timeline.AudioMs, _turnId, trigger, score) { Reason = trigger, SpeechMs = speechMs });
     }
 
     private void StartTurn(string keyword, float score, TurnSignalKind kind = TurnSignalKind.Wake, int preRollMs = -1)
@@ -303,7 +303,7 @@ public sealed partial class ListeningLoop : IDisposable
         _pauseHold.Clear();
         _pauseTokens = null;
         _endpoint.Reset((long)_timeline.AudioMs);
-        Post(new TurnSignal(kind, _timeline.AudioMs, _turnId, keyword, score, SignalToNoiseDb: SignalToNoiseDb()));
+        Post(new TurnSignal(kind, _timeline.AudioMs, _turnId, keyword, score) { SignalToNoiseDb = SignalToNoiseDb() });
     }
 
     /// <summary>

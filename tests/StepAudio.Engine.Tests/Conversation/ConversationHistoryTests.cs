@@ -33,13 +33,13 @@ public sealed class ConversationHistoryTests(ContractVocoderDirectory models) : 
         rig.Start();
         var tokens = CoordinatorRig.Tokens(12, 1);
         rig.Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.Wake, 0, 1, "hey_jarvis", 0.99f));
-        rig.Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.EndOfTurn, 0, 1, Tokens: Task.FromResult(tokens), Reason: "silence"));
+        rig.Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.EndOfTurn, 0, 1) { Tokens = Task.FromResult(tokens), Reason = "silence" });
         await rig.Events.WaitForAsync(PipelineEventTypes.FirstTextToken, CoordinatorRig.WaitLimit);
 
         rig.Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.Wake, 0, 2, "hey_jarvis", 0.99f));
         await rig.Coordinator.WhenTurnFinished(1).WaitAsync(CoordinatorRig.WaitLimit);
         rig.Server.Options.TokenInterval = TimeSpan.Zero;
-        rig.Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.EndOfTurn, 0, 2, Tokens: Task.FromResult(CoordinatorRig.Tokens(8, 2)), Reason: "silence"));
+        rig.Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.EndOfTurn, 0, 2) { Tokens = Task.FromResult(CoordinatorRig.Tokens(8, 2)), Reason = "silence" });
         await rig.Coordinator.WhenTurnFinished(2).WaitAsync(CoordinatorRig.WaitLimit);
 
         Assert.Contains(rig.Events.Events, e => e is TurnEnded { Turn: 1, Cancelled: true });

@@ -203,9 +203,9 @@ public sealed class SpeculationTests(ContractVocoderDirectory vocoder) : IClassF
         rig.Post(new TurnSignal(TurnSignalKind.SpeechStart, 0, turn));
     }
 
-    private static TurnSignal Pause(int turn, AudioTokens tokens) => new(TurnSignalKind.Pause, 1, turn, Tokens: Task.FromResult(tokens));
+    private static TurnSignal Pause(int turn, AudioTokens tokens) => new(TurnSignalKind.Pause, 1, turn) { Tokens = Task.FromResult(tokens) };
 
-    private static TurnSignal EndOfTurn(int turn, AudioTokens tokens) => new(TurnSignalKind.EndOfTurn, 2, turn, Tokens: Task.FromResult(tokens), Reason: "silence");
+    private static TurnSignal EndOfTurn(int turn, AudioTokens tokens) => new(TurnSignalKind.EndOfTurn, 2, turn) { Tokens = Task.FromResult(tokens), Reason = "silence" };
 
     private static string? ReplyText(ConversationRig rig, int turn) =>
         Assert.IsType<TurnEnded>(Assert.Single(rig.Events.OfTurn(turn, PipelineEventTypes.TurnEnd))).Reply?.Text;

@@ -69,11 +69,11 @@ public sealed class TurnCoordinatorBargeInTests(ModelsFixture models, ContractMo
         }
 
         signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.Wake, 0, 1, "hey_jarvis", 0.9f));
-        signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.EndOfTurn, 1000, 1, Tokens: Task.FromResult(question), Reason: "silence"));
+        signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.EndOfTurn, 1000, 1) { Tokens = Task.FromResult(question), Reason = "silence" });
         await WaitUntilAsync(() => playback.Queued > 0, events);
         var generationsBefore = _server.StartedGenerations;
 
-        signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.BargeIn, 1500, 1, "speech", 0.93f, Reason: "speech", SpeechMs: 640));
+        signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.BargeIn, 1500, 1, "speech", 0.93f) { Reason = "speech", SpeechMs = 640 });
         await coordinator.WhenTurnFinished(1).WaitAsync(Patience);
         await _server.WaitForCancelledAsync(1, Patience);
         await coordinator.CurrentReply.WaitAsync(Patience);

@@ -94,7 +94,7 @@ public sealed class ReplayDriver(ConversationRig rig, ScriptedTokenSource tokens
                     break;
                 case EndpointEventKind.Pause:
                     state.Pauses++;
-                    rig.Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, turnId, Tokens: Task.FromResult(tokens.Tokens(script.Seed, state.TokenizedSamples))));
+                    rig.Post(new TurnSignal(TurnSignalKind.Pause, step.AtMs, turnId) { Tokens = Task.FromResult(tokens.Tokens(script.Seed, state.TokenizedSamples)) });
                     break;
                 case EndpointEventKind.Resume:
                     state.TokenizedSamples += hold.HeldSamples;
@@ -106,7 +106,7 @@ public sealed class ReplayDriver(ConversationRig rig, ScriptedTokenSource tokens
                     hold.Clear();
                     var final = tokens.Tokens(script.Seed, state.TokenizedSamples);
                     var reason = step.Kind == EndpointEventKind.EndOfTurn ? "silence" : "max_length";
-                    rig.Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, turnId, Tokens: Task.FromResult(final), Reason: reason));
+                    rig.Post(new TurnSignal(TurnSignalKind.EndOfTurn, step.AtMs, turnId) { Tokens = Task.FromResult(final), Reason = reason });
                     return new ReplayTurnInput(turnId, script, final, state.Pauses, step.AtMs);
                 case EndpointEventKind.NoSpeech:
                     rig.Post(new TurnSignal(TurnSignalKind.NoSpeech, step.AtMs, turnId));

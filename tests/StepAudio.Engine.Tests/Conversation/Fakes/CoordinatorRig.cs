@@ -90,7 +90,7 @@ internal sealed class CoordinatorRig : IAsyncDisposable
         var tokens = Tokens(groups, seed);
         Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.Wake, Timeline.NowMs, turnId, "hey_jarvis", 0.99f));
         Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.SpeechStart, Timeline.NowMs, turnId));
-        Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.EndOfTurn, Timeline.NowMs, turnId, Tokens: Task.FromResult(tokens), Reason: "silence"));
+        Signals.Writer.TryWrite(new TurnSignal(TurnSignalKind.EndOfTurn, Timeline.NowMs, turnId) { Tokens = Task.FromResult(tokens), Reason = "silence" });
         return Coordinator.WhenTurnFinished(turnId).WaitAsync(WaitLimit);
     }
 

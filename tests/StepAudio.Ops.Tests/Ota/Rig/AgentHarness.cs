@@ -56,7 +56,10 @@ internal sealed class AgentHarness : IDisposable
 
     public static OtaJob Job(BuiltBundle bundle, Uri url, string? version = null, string? compatible = null, DateTimeOffset? deadline = null, bool downgrade = false, string? sha = null) =>
         new("job-" + Guid.NewGuid().ToString("N")[..8], version ?? bundle.Version, url, bundle.Size, sha ?? bundle.Sha256,
-            compatible ?? SimulatedDevice.Compatible, deadline ?? DateTimeOffset.UtcNow.AddHours(1), null, downgrade);
+            compatible ?? SimulatedDevice.Compatible, deadline ?? DateTimeOffset.UtcNow.AddHours(1))
+        {
+            Downgrade = downgrade,
+        };
 
     public void Dispose() => _http.Dispose();
 }
