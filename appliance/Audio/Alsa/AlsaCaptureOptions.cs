@@ -39,19 +39,8 @@ public sealed class AlsaCaptureOptions : IValidatableObject
     public int ReopenMaxDelayMs { get; set; } = 10_000;
 
     /// <inheritdoc />
-    /// <remarks>The buffer holds two periods; the reopen delays grow, not shrink.</remarks>
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (BufferFrames < 2 * PeriodFrames)
-        {
-            yield return new ValidationResult("must hold at least two periods (2 x PeriodFrames)", [nameof(BufferFrames)]);
-        }
-
-        if (ReopenMaxDelayMs < ReopenInitialDelayMs)
-        {
-            yield return new ValidationResult("must not be shorter than ReopenInitialDelayMs", [nameof(ReopenMaxDelayMs)]);
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        PcmOptionRules.Validate(BufferFrames, PeriodFrames, ReopenInitialDelayMs, ReopenMaxDelayMs);
 }
 
 /// <summary>The attribute checks and <see cref="AlsaCaptureOptions.Validate"/>, generated.</summary>

@@ -2,6 +2,7 @@ using StepAudio.Appliance.Audio;
 using StepAudio.Appliance.Audio.Alsa;
 using StepAudio.Appliance.Tests.Fakes;
 using StepAudio.Engine.Audio;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Appliance.Tests.Audio;
 

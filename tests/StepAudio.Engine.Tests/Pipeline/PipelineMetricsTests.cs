@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using StepAudio.Engine.Pipeline;
 using StepAudio.Engine.Pipeline.Events;
+using StepAudio.TestSupport.Fakes;
 
 namespace StepAudio.Engine.Tests.Pipeline;
 
@@ -9,7 +10,7 @@ public sealed class PipelineMetricsTests
     [Fact]
     public void OnEvent_WhenATurnRunsItsCourse_RecordsWakeSpeculationOutcomeAndStageLatencies()
     {
-        using var meters = new OwnMeters();
+        using var meters = new TestMeterFactory();
         using var metrics = new PipelineMetrics(meters);
         var measured = new List<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
         using var listener = Listen(meters, measured);
@@ -46,7 +47,7 @@ public sealed class PipelineMetricsTests
     [Fact]
     public void OnEvent_WhenTurnFailsOrIsCancelled_CountsTheOutcomeAndTheError()
     {
-        using var meters = new OwnMeters();
+        using var meters = new TestMeterFactory();
         using var metrics = new PipelineMetrics(meters);
         var measured = new List<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
         using var listener = Listen(meters, measured);
@@ -62,7 +63,7 @@ public sealed class PipelineMetricsTests
 
     // Only this test's meter: a listener keyed on the meter's name would also hear every other test's pipeline, on
     // their threads.
-    private static MeterListener Listen(OwnMeters meters, List<(string, double, Dictionary<string, object?>)> measured)
+    private static MeterListener Listen(TestMeterFactory meters, List<(string, double, Dictionary<string, object?>)> measured)
     {
         var listener = new MeterListener
         {
@@ -89,38 +90,5 @@ public sealed class PipelineMetricsTests
         }
 
         return result;
-    }
-
-    /// <summary>Meters of this test alone, told apart from other tests' meters of the same name by reference.</summary>
-    private sealed class OwnMeters : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            lock (_meters)
-            {
-                _meters.Add(meter);
-            }
-
-            return meter;
-        }
-
-        public bool Owns(Meter meter)
-        {
-            lock (_meters)
-            {
-                return _meters.Contains(meter);
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var meter in _meters)
-            {
-                meter.Dispose();
-            }
-        }
     }
 }

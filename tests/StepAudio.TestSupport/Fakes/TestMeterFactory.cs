@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace StepAudio.Appliance.Tests.Fakes;
+namespace StepAudio.TestSupport.Fakes;
 
 /// <summary>An IMeterFactory whose meters a test can listen to without hearing other tests' instruments.</summary>
 public sealed class TestMeterFactory : IMeterFactory
@@ -41,6 +41,15 @@ public sealed class TestMeterFactory : IMeterFactory
         }
 
         return meter;
+    }
+
+    /// <summary>True for a meter this factory made: what a test's own listener should hear, and nothing else.</summary>
+    public bool Owns(Meter meter)
+    {
+        lock (_gate)
+        {
+            return _meters.Contains(meter);
+        }
     }
 
     /// <summary>The sum of everything recorded on the instrument so far.</summary>
