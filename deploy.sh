@@ -45,12 +45,15 @@ usage: ./deploy.sh <command>
           (BENCH_PROVIDER=cpu|cuda, BENCH_THREADS=1, BENCH_MODELS=DIR for another export, e.g. real weights)
   publish self-contained linux-x64 and linux-arm64 builds (ReadyToRun) in artifacts/publish/,
           with their size and the x64 build's time to READY and idle memory
-  image   the A/B root filesystem (tree and ext4 image) in artifacts/image/<rid>/: the published
-          appliance, its systemd unit, RAUC system.conf and keyring, the data partition layout
+  image   the A/B image in artifacts/image/<rid>/: for linux-x64 a bootable disk (disk.img: Debian 12 made by
+          mmdebstrap, GRUB on EFI, slots A and B, data) and its slot (rootfs.ext4); elsewhere the appliance's tree
+          and slot: the published appliance, its systemd unit, RAUC system.conf and keyring, the partition layout
           (IMAGE_RID=linux-x64, IMAGE_BOOTLOADER=grub|uboot|custom, IMAGE_VERSION, IMAGE_COMPATIBLE,
           MIN_BUNDLE_VERSION: RAUC's min-bundle-version, written only with rauc >= 1.13)
   bundle  a signed RAUC bundle of that image in artifacts/bundle/ (development CA in image/dev-ca/,
           made on first use; BUNDLE_FORMAT=verity|plain), checked with 'rauc info --keyring'
+  hil     boots the bootable image (artifacts/image/linux-x64/disk.img) under qemu-system-x86_64 (TCG) and runs
+          the hardware-in-the-loop scenarios against it; report in artifacts/hil/report.json
   push    publishes an OTA job for the bundle on stepaudio/<fleet>/<device>/ota/job and follows
           ota/status (BUNDLE_URL, MQTT_HOST, MQTT_PORT, MQTT_FLEET, MQTT_DEVICE, MQTT_USER, MQTT_PASSWORD)
 USAGE
@@ -391,6 +394,13 @@ JSON
 # --- OTA: image, bundle, push -------------------------------------------------------------------
 IMAGE_RID="${IMAGE_RID:-linux-x64}"
 IMAGE_BOOTLOADER="${IMAGE_BOOTLOADER:-grub}"
+# The base operating system of a bootable image: Debian 12 with its kernel, systemd, RAUC and the libraries the
+# published appliance loads. mmdebstrap builds it once per package list (cached in .cache/image-base).
+IMAGE_SUITE=bookworm
+IMAGE_BASE_PACKAGES=(linux-image-amd64 initramfs-tools systemd systemd-sysv udev dbus kmod rauc grub-common e2fsprogs
+  libasound2 alsa-utils libspeexdsp1 libicu72 libssl3 ca-certificates iproute2 nftables procps)
+IMAGE_DISK_APT=(mmdebstrap fdisk dosfstools mtools grub-efi-amd64-bin grub-common jq)
+HIL_APT=(qemu-system-x86 ovmf)
 IMAGE_COMPATIBLE="${IMAGE_COMPATIBLE:-stepaudio-edge-$IMAGE_RID}"
 DEV_CA="$ROOT/image/dev-ca"
 
@@ -526,14 +536,62 @@ cmd_image() {
 /var/lib/stepaudio-edge/rauc  /var/lib/rauc  none  bind  0 0
 FSTAB
   cp image/partitions.sfdisk "$out/partitions.sfdisk"
+  echo "$version" >"$out/version"
+  if [[ "$IMAGE_RID" == linux-x64 && "$IMAGE_BOOTLOADER" == grub && "${IMAGE_OS:-1}" == 1 ]]; then
+    image_disk "$tree" "$out"
+    echo "image: $out/disk.img (bootable: GRUB on EFI, slots A and B, data) and the slot $out/rootfs.ext4 ($(du -h "$out/rootfs.ext4" | cut -f1)), $version, compatible $IMAGE_COMPATIBLE"
+    return
+  fi
   local used size
   used=$(du -sm "$tree" | cut -f1)
   size=$(( used + used / 4 + 64 ))
   step "making the ext4 slot image ($size MiB for $used MiB of content)"
   mkfs.ext4 -q -F -L rootfs -E root_owner=0:0 -d "$tree" "$out/rootfs.ext4" "${size}M" || die "mkfs.ext4 could not build the slot image."
-  echo "$version" >"$out/version"
   echo "image: $out/rootfs.ext4 ($(du -h "$out/rootfs.ext4" | cut -f1), $version, compatible $IMAGE_COMPATIBLE)"
-  echo "not built here (box-specific, see image/README.md): kernel, bootloader, base OS packages, partitioning the disk"
+  echo "the appliance's files only: a bootable disk is built for linux-x64 with IMAGE_BOOTLOADER=grub (see image/README.md)"
+}
+
+# The Debian base of the image as a tar, built by mmdebstrap once per suite, architecture and package list.
+image_base() {
+  local arch="$1" key tar
+  key=$(printf '%s\n' "$IMAGE_SUITE" "$arch" "${IMAGE_BASE_PACKAGES[@]}" | sha256sum | cut -c1-12)
+  tar="$CACHE/image-base/debian-$IMAGE_SUITE-$arch-$key.tar"
+  if [[ ! -s "$tar" ]]; then
+    step "building the Debian $IMAGE_SUITE base ($arch) with mmdebstrap into $tar (once; a few minutes)" >&2
+    mkdir -p "$(dirname "$tar")"
+    local packages
+    packages=$(IFS=,; echo "${IMAGE_BASE_PACKAGES[*]}")
+    mmdebstrap --quiet --variant=minbase --mode=root --format=tar --architectures="$arch" --include="$packages" \
+      "$IMAGE_SUITE" "$tar.part" http://deb.debian.org/debian >&2 || die "mmdebstrap could not build the base system (output above)."
+    mv "$tar.part" "$tar"
+  fi
+  echo "$tar"
+}
+
+# The whole root filesystem (the Debian base with the appliance's tree over it) and the bootable disk around it.
+image_disk() {
+  local tree="$1" out="$2" base os="$2/os"
+  ensure_apt "${IMAGE_DISK_APT[@]}"
+  base="$(image_base amd64)"
+  step "assembling the root filesystem: the Debian base and the appliance"
+  rm -rf "$os" && mkdir -p "$os"
+  tar -xf "$base" -C "$os"
+  cp -a "$tree/." "$os/"
+  # The EFI system partition, where RAUC's grubenv lives; the slots themselves stay read-only.
+  mkdir -p "$os/boot/efi"
+  echo "/dev/disk/by-partlabel/boot  /boot/efi  vfat  umask=0077,noatime  0 2" >>"$os/etc/fstab"
+  # The slots are read-only, so the service user cannot be made at boot: sysusers runs here, on the image's /etc.
+  systemd-sysusers --root="$os" || die "systemd-sysusers could not create the service user in the image."
+  echo stepaudio-edge >"$os/etc/hostname"
+  # Empty: systemd makes the box's own id on first boot, and the fleet derives the device id from it.
+  : >"$os/etc/machine-id"
+  install -D -m 0644 image/network/20-wired.network "$os/etc/systemd/network/20-wired.network"
+  ln -sf /lib/systemd/system/systemd-networkd.service "$os/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
+  # The loopback sound card: what the rig plays into and records from (a box with a real card loads its own driver).
+  install -D -m 0644 image/modules-load.d/stepaudio-edge.conf "$os/etc/modules-load.d/stepaudio-edge.conf"
+  step "making the disk (image/partitions.sfdisk)"
+  DISK_MIB="${IMAGE_DISK_MIB:-8192}" image/mkdisk.sh "$os" "$out" image/partitions.sfdisk image/grub/grub.cfg
+  rm -rf "$os"
 }
 
 cmd_bundle() {
@@ -610,6 +668,80 @@ PY
   echo "job $job_id committed"
 }
 
+# The hardware-in-the-loop rig: the bootable image under QEMU (TCG), systemd as PID 1, the guest's own kernel with
+# snd-aloop. Each scenario is a row of artifacts/hil/report.json and a line of the summary.
+cmd_hil() {
+  ensure_apt "${HIL_APT[@]}" "${IMAGE_DISK_APT[@]}"
+  cmd_setup "${EXPORT_APT[@]}"
+  local img="$ROOT/artifacts/image/linux-x64" dir="$ROOT/artifacts/hil"
+  [[ -f "$img/disk.img" ]] || IMAGE_RID=linux-x64 IMAGE_BOOTLOADER=grub cmd_image
+  rm -rf "$dir" && mkdir -p "$dir/data"
+  step "provisioning the rig's copy of the disk: site configuration and models on the data partition"
+  cp --sparse=always "$img/disk.img" "$dir/disk.img"
+  hil_data "$dir/data"
+  image/mkdisk.sh --data "$dir/disk.img" "$dir/data"
+  # The journal on the serial console too, so the rig reads the service's own lines.
+  image/mkdisk.sh --grubenv "$dir/disk.img" EXTRA_ARGS="systemd.journald.forward_to_console=1"
+  cp /usr/share/OVMF/OVMF_VARS_4M.fd "$dir/vars.fd"
+
+  local rows=() failed=0 started ready_s
+  step "booting the image under qemu-system-x86_64 (TCG)"
+  started=$(date +%s)
+  qemu-system-x86_64 -machine q35 -accel tcg -m "${HIL_MEMORY_MIB:-2048}" -smp 2 \
+    -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=raw,file="$dir/vars.fd" \
+    -drive file="$dir/disk.img",format=raw,if=virtio -netdev user,id=net0 -device virtio-net-pci,netdev=net0 \
+    -display none -monitor none -serial file:"$dir/serial.log" -qmp unix:"$dir/qmp.sock",server=on,wait=off &
+  local qemu=$!
+  ready_s=""
+  local outcome="timed out after ${HIL_BOOT_TIMEOUT_S:-900} s"
+  while (( $(date +%s) - started < ${HIL_BOOT_TIMEOUT_S:-900} )); do
+    if ! kill -0 "$qemu" 2>/dev/null; then outcome="qemu exited"; break; fi
+    if sed 's/\x1b\[[0-9;]*m//g' "$dir/serial.log" 2>/dev/null | grep -q "Started .*StepAudio.Edge voice appliance"; then
+      ready_s=$(( $(date +%s) - started )); outcome="READY"; break
+    fi
+    if sed 's/\x1b\[[0-9;]*m//g' "$dir/serial.log" 2>/dev/null | grep -q "Failed to start .*StepAudio.Edge voice appliance"; then
+      outcome="the service failed to start"; break
+    fi
+    sleep 2
+  done
+  kill "$qemu" 2>/dev/null || true
+  wait "$qemu" 2>/dev/null || true
+  if [[ -n "$ready_s" ]]; then
+    rows+=("{\"scenario\": \"cold boot to READY\", \"passed\": true, \"seconds\": $ready_s}")
+    echo "PASS cold boot to READY: $ready_s s from power on (TCG)"
+  else
+    failed=1
+    rows+=("{\"scenario\": \"cold boot to READY\", \"passed\": false, \"outcome\": \"$outcome\"}")
+    echo "FAIL cold boot to READY: $outcome (serial console: $dir/serial.log)"
+  fi
+  printf '{"image": "%s", "rows": [%s]}\n' "$img/disk.img" "$(IFS=,; echo "${rows[*]}")" >"$dir/report.json"
+  echo "report: $dir/report.json"
+  return "$failed"
+}
+
+# What a box's provisioning puts on its data partition, for the rig: the site configuration (the loopback card, the
+# tiny architecture-true models, the voice prompt) and the pinned model cache.
+hil_data() {
+  local data="$1"
+  mkdir -p "$data/cache" "$data/voice" "$data/credentials"
+  chmod 0700 "$data/credentials"
+  cp -a "$STEPAUDIO_MODEL_CACHE" "$data/cache/models"
+  cp -a "$DEFAULT_MODELS" "$data/step-audio"
+  cp "$DEFAULT_PROMPT" "$data/voice/prompt.wav"
+  cat >"$data/site.json" <<JSON
+{
+  "Tokenizer": { "ModelDirectory": "/var/lib/stepaudio-edge/step-audio" },
+  "Vocoder": { "ModelDirectory": "/var/lib/stepaudio-edge/step-audio" },
+  "Voice": { "PromptWav": "/var/lib/stepaudio-edge/voice/prompt.wav", "PromptText": "$DEFAULT_PROMPT_TEXT" },
+  "GpuServer": { "BaseAddress": "http://10.0.2.2:${HIL_SERVER_PORT:-18000}/" },
+  "Audio": {
+    "Capture": { "Device": "hw:Loopback,1,0", "SampleRate": 16000, "Channels": 1 },
+    "Playback": { "Device": "hw:Loopback,0,1" }
+  }
+}
+JSON
+}
+
 main() {
   local command="${1:-}"
   shift || true
@@ -623,6 +755,7 @@ main() {
     image) cmd_image ;;
     bundle) cmd_bundle ;;
     push) cmd_push ;;
+    hil) cmd_hil ;;
     -h|--help|help|"") usage ;;
     *) usage >&2; die "unknown command '$command'." ;;
   esac
