@@ -38,7 +38,7 @@ usage: ./deploy.sh <command>
   setup   install apt packages, restore, build, fetch and verify the pinned models (idempotent)
   demo    a full hands-free turn on the embedded defaults: wake word, question with a pause,
           speculative request, tokens, stand-in GPU server, vocoder, reply WAV, timeline
-  test    every test (what CI runs)
+  test    every test (what CI runs), the hardware-in-the-loop rig included
   bench   the BenchmarkDotNet suite (BENCH_FILTER='*Wake*' to pick)
   bench-models  Step-Audio's networks at their real sizes (export.py --size full, random weights, cached in
           .cache/models-full) measured on this machine: writes artifacts/bench/models-<provider>.md
@@ -281,7 +281,15 @@ cmd_test() {
   # One summary line over all test projects, in the plain form CI reads.
   awk '/^ *Passed: *[0-9]+ *$/ { p += $2 } /^ *Failed: *[0-9]+ *$/ { f += $2 } /^ *Skipped: *[0-9]+ *$/ { s += $2 }
        END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
-  return $rc
+  # The box itself: the bootable image under QEMU, its scenarios against real systemd, ALSA and RAUC.
+  step "the hardware-in-the-loop rig: the bootable image under QEMU"
+  local hil=0
+  # Built fresh: the rig must boot this checkout's code, not an image left from an earlier one.
+  rm -rf "$ROOT/artifacts/publish/linux-x64" "$ROOT/artifacts/image/linux-x64"
+  HIL_SETUP_DONE=1 cmd_hil || hil=$?
+  echo "hil: $(grep -o '"passed": true' "$ROOT/artifacts/hil/report.json" 2>/dev/null | wc -l) passed, $(grep -o '"passed": false' "$ROOT/artifacts/hil/report.json" 2>/dev/null | wc -l) failed"
+  (( rc != 0 )) && return $rc
+  return $hil
 }
 
 cmd_bench() {
@@ -672,7 +680,7 @@ PY
 # snd-aloop. Each scenario is a row of artifacts/hil/report.json and a line of the summary.
 cmd_hil() {
   ensure_apt "${HIL_APT[@]}" "${IMAGE_DISK_APT[@]}"
-  cmd_setup "${EXPORT_APT[@]}"
+  [[ -n "${HIL_SETUP_DONE:-}" ]] || cmd_setup "${EXPORT_APT[@]}"
   local img="$ROOT/artifacts/image/linux-x64" dir="$ROOT/artifacts/hil"
   [[ -f "$img/disk.img" ]] || IMAGE_RID=linux-x64 IMAGE_BOOTLOADER=grub cmd_image
   rm -rf "$dir" && mkdir -p "$dir/data"
