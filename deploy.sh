@@ -405,7 +405,7 @@ IMAGE_BOOTLOADER="${IMAGE_BOOTLOADER:-grub}"
 # The base operating system of a bootable image: Debian 12 with its kernel, systemd, RAUC and the libraries the
 # published appliance loads. mmdebstrap builds it once per package list (cached in .cache/image-base).
 IMAGE_SUITE=bookworm
-IMAGE_BASE_PACKAGES=(linux-image-amd64 initramfs-tools systemd systemd-sysv udev dbus kmod rauc grub-common e2fsprogs
+IMAGE_BASE_PACKAGES=(linux-image-amd64 initramfs-tools systemd systemd-sysv udev dbus kmod rauc rauc-service grub-common e2fsprogs
   libasound2 alsa-utils libspeexdsp1 libicu72 libssl3 ca-certificates iproute2 nftables procps
   # The rig's hand inside the guest; it only starts on the virtio-serial port a VM offers, which a box has not.
   qemu-guest-agent)
