@@ -50,12 +50,7 @@ public sealed class FleetLink : IDisposable
     private readonly TelemetryRoute? _telemetryRoute;
     private readonly DirectRoutes _directRoutes;
     private readonly EventDocuments _events;
-    private readonly Lock _statusGate = new();
-    private FleetConnectionState _state = FleetConnectionState.Stopped;
-    private string? _lastError;
-    private DateTimeOffset? _lastErrorAt;
-    private DateTimeOffset? _connectedSince;
-    private long _connects;
+    private readonly FleetLinkHealth _health;
     private int _running;
     private CancellationToken _linkStopping;
     private volatile IMqttClient? _liveClient;
@@ -76,6 +71,7 @@ public sealed class FleetLink : IDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<FleetLink>();
         _time = time ?? TimeProvider.System;
+        _health = new FleetLinkHealth(_time);
         Topics = new FleetTopics(_options.Fleet, _options.DeviceId);
         Outbox = new Outbox(_options.OutboxCapacity);
         _backoff = new ReconnectBackoff(_options.BackoffMin, _options.BackoffMax);
@@ -100,48 +96,21 @@ public sealed class FleetLink : IDisposable
     /// <summary>QoS 1 messages waiting for the broker; survives disconnects.</summary>
     public Outbox Outbox { get; }
 
-    public FleetConnectionState State
-    {
-        get
-        {
-            lock (_statusGate)
-            {
-                return _state;
-            }
-        }
-    }
+    public FleetConnectionState State => _health.State;
 
     /// <summary>The last connection or protocol problem, worded for an operator; null while none happened.</summary>
-    public string? LastError
-    {
-        get
-        {
-            lock (_statusGate)
-            {
-                return _lastError;
-            }
-        }
-    }
+    public string? LastError => _health.LastError;
 
     /// <summary>Everything diagnose reports about the link.</summary>
-    public FleetLinkStatus Status
+    public FleetLinkStatus Status => _health.Snapshot(_broker.Endpoint) with
     {
-        get
-        {
-            lock (_statusGate)
-            {
-                return new FleetLinkStatus(_state, _broker.Endpoint, _lastError, _lastErrorAt, _connectedSince, Interlocked.Read(ref _connects))
-                {
-                    OutboxCount = Outbox.Count,
-                    OutboxDropped = Outbox.Dropped,
-                    MessagesRefused = _sender.Refused,
-                    TelemetrySent = _telemetryRoute?.Sent ?? 0,
-                    TelemetryDropped = _telemetryRoute?.Dropped ?? 0,
-                    ConfigVersion = _config.CurrentVersion,
-                };
-            }
-        }
-    }
+        OutboxCount = Outbox.Count,
+        OutboxDropped = Outbox.Dropped,
+        MessagesRefused = _sender.Refused,
+        TelemetrySent = _telemetryRoute?.Sent ?? 0,
+        TelemetryDropped = _telemetryRoute?.Dropped ?? 0,
+        ConfigVersion = _config.CurrentVersion,
+    };
 
     /// <summary>
     /// Queues an event for <c>events</c> (QoS 1) as <c>{schema, type, time, seq, data}</c>. Returns at once; the event is
@@ -312,28 +281,13 @@ public sealed class FleetLink : IDisposable
 
     private void SetState(FleetConnectionState state)
     {
-        lock (_statusGate)
+        if (_health.TrySet(state))
         {
-            if (_state == state)
-            {
-                return;
-            }
-
-            _state = state;
-            _connectedSince = state == FleetConnectionState.Connected ? _time.GetUtcNow() : null;
-        }
-
-        StateChanged?.Invoke(this, state);
-    }
-
-    private void RecordError(string error)
-    {
-        lock (_statusGate)
-        {
-            _lastError = error;
-            _lastErrorAt = _time.GetUtcNow();
+            StateChanged?.Invoke(this, state);
         }
     }
+
+    private void RecordError(string error) => _health.RecordError(error);
 
     /// <summary>Runs one connection to its end; true when it got as far as online (so the backoff starts over).</summary>
     private async Task<bool> RunConnectionAsync(CancellationToken stoppingToken)
@@ -368,7 +322,6 @@ public sealed class FleetLink : IDisposable
         var receiver = _inbound.RunAsync(inbound.Reader, _linkStopping, connection.Token);
         var telemetry = _telemetryRoute?.RunAsync((message, token) => client.PublishAsync(message, token), connection.Token) ?? Task.CompletedTask;
         SetState(FleetConnectionState.Connected);
-        Interlocked.Increment(ref _connects);
         FleetLinkLog.Connected(_logger, _broker.Endpoint, Topics.Device);
 
         var reason = await SuperviseAsync(client, lost.Task, sender, receiver, stoppingToken).ConfigureAwait(false);
